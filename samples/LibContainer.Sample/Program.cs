@@ -1,0 +1,62 @@
+// The LibContainer sample: makes a root filesystem from the host's static busybox, runs a container
+// in it, and prints what the container printed. Run as root: `sudo dotnet run --project samples/LibContainer.Sample`.
+using LibContainer;
+using LibContainer.Spec;
+
+string busybox = args.Length > 0 ? args[0] : "/bin/busybox";
+if (!File.Exists(busybox))
+{
+    Console.Error.WriteLine($"{busybox} not found: install Debian's busybox-static (apt-get install -y busybox-static).");
+    return 2;
+}
+
+string work = Directory.CreateTempSubdirectory("libcontainer-sample-").FullName;
+try
+{
+    string rootfs = Path.Combine(work, "rootfs");
+    Rootfs.FromBusybox(busybox, rootfs);
+
+    RuntimeSpec spec = RuntimeSpec.CreateDefault();
+    spec.Root = new Root { Path = rootfs, Readonly = true };
+    spec.Hostname = "sample";
+    spec.Process!.Terminal = false;
+    spec.Process.Args = ["sh", "-c", "echo \"hello from $(hostname), I am pid $$\"; echo processes:; ps -o pid,args; echo root:; ls /"];
+
+    var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = Path.Combine(work, "state") });
+    IContainer container = await factory.RunAsync("sample", spec, new ContainerOptions { Stdout = StdioMode.Pipe });
+    try
+    {
+        string output = await new StreamReader(container.InitProcess.StandardOutput!).ReadToEndAsync();
+        ExitStatus status = await container.InitProcess.WaitForExitAsync();
+        Console.Write(output);
+        Console.WriteLine($"container exited: {status}; host hostname {Environment.MachineName}, host pid {Environment.ProcessId}");
+        return status.Code;
+    }
+    finally
+    {
+        await container.DestroyAsync();
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+/// <summary>A minimal root filesystem: busybox and a link for each of its applets.</summary>
+internal static class Rootfs
+{
+    public static void FromBusybox(string busybox, string rootfs)
+    {
+        foreach (string dir in new[] { "bin", "dev", "etc", "proc", "sys", "tmp", "root" })
+        {
+            Directory.CreateDirectory(Path.Combine(rootfs, dir));
+        }
+        string target = Path.Combine(rootfs, "bin", "busybox");
+        File.Copy(busybox, target);
+        foreach (string applet in new[] { "sh", "echo", "ls", "ps", "hostname", "cat", "id", "sleep" })
+        {
+            File.CreateSymbolicLink(Path.Combine(rootfs, "bin", applet), "busybox");
+        }
+        File.WriteAllText(Path.Combine(rootfs, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+    }
+}

@@ -1,0 +1,113 @@
+/* lc.h: the native init's one header. The wire format of the plan lives here and in
+ * src/LibContainer/Init/InitProtocol.cs; change both together and bump LC_PROTOCOL_VERSION. */
+#ifndef LC_H
+#define LC_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stddef.h>
+#include <stdint.h>
+
+#define LC_MAGIC 0x4E49434CU /* "LCIN" little endian */
+#define LC_PROTOCOL_VERSION 1U
+
+#define LC_MAX_PLAN_BYTES (1U << 20)
+#define LC_MAX_OPS 1024U
+#define LC_MAX_STRINGS 4U
+#define LC_MAX_VECTOR 8192U /* argv + envp pointers, all EXEC steps together */
+
+/* Plan operations: one per step, executed in order. Stage 0 (the spawned process) runs the
+ * steps up to and including CLONE; the cloned child runs the rest. */
+enum lc_opcode {
+    LC_OP_SETNS = 1,          /* s0 path, a nstype */
+    LC_OP_CLONE = 2,          /* a clone flags (CLONE_NEW*) */
+    LC_OP_WAIT_GO = 3,        /* block until the library says go */
+    LC_OP_UNSHARE = 4,        /* a flags */
+    LC_OP_MOUNT = 5,          /* s0 source, s1 target (host path), s2 fstype, s3 data, a flags */
+    LC_OP_SET_ROOT = 6,       /* s0 path: later *_IN_ROOT steps resolve inside it */
+    LC_OP_MKDIR_IN_ROOT = 7,  /* s0 path, a mode: mkdir -p inside the root */
+    LC_OP_MKTARGET_IN_ROOT = 8, /* s0 path, s1 source: parents, then a dir (or a file if source is not a dir) */
+    LC_OP_MOUNT_IN_ROOT = 9,  /* s0 source, s1 target in root, s2 fstype, s3 data, a flags */
+    LC_OP_REMOUNT_IN_ROOT = 10, /* s0 target in root, a flags: bind remount keeping locked flags */
+    LC_OP_MKNOD_IN_ROOT = 11, /* s0 path, a mode (with type), b dev, c (uid << 32 | gid) */
+    LC_OP_SYMLINK_IN_ROOT = 12, /* s0 target, s1 link path in root */
+    LC_OP_PIVOT_ROOT = 13,    /* s0 new root */
+    LC_OP_MOVE_ROOT = 14,     /* s0 new root (MS_MOVE + chroot, for roots pivot_root refuses) */
+    LC_OP_MASK_PATH = 15,     /* s0 path in root */
+    LC_OP_READONLY_PATH = 16, /* s0 path in root */
+    LC_OP_SETHOSTNAME = 17,   /* s0 */
+    LC_OP_SETDOMAINNAME = 18, /* s0 */
+    LC_OP_WRITE_FILE = 19,    /* s0 path, s1 content */
+    LC_OP_SETRLIMIT = 20,     /* a resource, b soft, c hard */
+    LC_OP_SETGROUPS = 21,     /* s0 array of uint32 gids (may be empty) */
+    LC_OP_SETGID = 22,        /* a gid */
+    LC_OP_SETUID = 23,        /* a uid */
+    LC_OP_UMASK = 24,         /* a mask */
+    LC_OP_CHDIR = 25,         /* s0 */
+    LC_OP_NO_NEW_PRIVS = 26,
+    LC_OP_LOOKUP_EXEC = 27,   /* s0 name, s1 PATH value: resolve as execvp would */
+    LC_OP_READY = 28,         /* tell the library setup is done */
+    LC_OP_WAIT_FIFO = 29,     /* a fd of the exec fifo (O_PATH): block until start */
+    LC_OP_EXEC = 30,          /* s0 argv (NUL-separated, a entries), s1 envp (b entries) */
+    LC_OP_MAX = 31
+};
+
+/* Messages on the init socket (SOCK_SEQPACKET: one message per send). */
+enum lc_msg_type {
+    LC_MSG_PID = 1,   /* init -> library: i32 pid (as seen by the library) */
+    LC_MSG_READY = 2, /* init -> library */
+    LC_MSG_ERROR = 3, /* init -> library: u32 step, i32 errno */
+    LC_MSG_GO = 4     /* library -> init */
+};
+
+struct lc_msg {
+    uint32_t type;
+    uint32_t step;
+    int32_t value; /* pid or errno */
+    int32_t reserved;
+};
+
+struct lc_op {
+    uint32_t code;
+    uint32_t nstr;
+    int64_t a, b, c;
+    const char *s[LC_MAX_STRINGS];
+    uint32_t slen[LC_MAX_STRINGS]; /* bytes without the trailing NUL */
+    char *const *argv;             /* EXEC: decoded vectors */
+    char *const *envp;
+};
+
+struct lc_plan {
+    uint32_t nops;
+    struct lc_op ops[LC_MAX_OPS];
+};
+
+/* The process-wide context of the init: set once in bootstrap, read by the stages. */
+struct lc_ctx {
+    int sock;       /* init socket */
+    int root_fd;    /* SET_ROOT */
+    uint32_t step;  /* step being executed, for errors */
+    char exec_path[4096];
+};
+
+extern struct lc_ctx lc;
+
+/* bootstrap.c */
+int lc_decode(const uint8_t *buf, size_t len, struct lc_plan *plan);
+/* fail.c */
+void lc_fail(int err) __attribute__((noreturn));
+void lc_send(uint32_t type, uint32_t step, int32_t value);
+int lc_recv(struct lc_msg *msg);
+/* stage0_parent.c: runs steps [0, clone]; returns only in the child, with the next step */
+uint32_t lc_stage0(struct lc_plan *plan);
+/* stage1_child.c: runs one step in the container's namespaces */
+void lc_stage1_step(const struct lc_op *op);
+/* stage2_init.c: the last steps: ready, exec fifo, exec */
+void lc_stage2_step(const struct lc_op *op);
+/* rootfs.c: paths resolved inside the root */
+int lc_open_in_root(const char *path, int flags);
+int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file);
+int lc_proc_fd_path(char *buf, size_t size, int fd);
+
+#endif

@@ -1,0 +1,308 @@
+/* stage1_child.c: the container process, in its new namespaces, runs the plan's steps:
+ * mounts, devices, pivot_root, hostname, sysctl, rlimits, credentials. Policy was decided in C#;
+ * each step here is one or two system calls. */
+#include "lc.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        if ((expr) < 0)                                                                            \
+            lc_fail(errno);                                                                        \
+    } while (0)
+
+static const char *opt(const struct lc_op *op, uint32_t k)
+{
+    return k < op->nstr && op->slen[k] > 0 ? op->s[k] : NULL;
+}
+
+static int open_target(const char *path, int flags)
+{
+    int fd = lc_open_in_root(path, flags);
+    if (fd < 0)
+        lc_fail(-fd);
+    return fd;
+}
+
+static void mount_at_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
+{
+    char target[64];
+    int rc = lc_proc_fd_path(target, sizeof target, fd);
+    if (rc < 0)
+        lc_fail(-rc);
+    CHECK(mount(source, target, fstype, flags, data));
+}
+
+/* The flags a remount must keep: a bind remount that drops a locked flag fails with EPERM. */
+static unsigned long locked_flags(int fd)
+{
+    struct statvfs st;
+    unsigned long flags = 0;
+    if (fstatvfs(fd, &st) < 0)
+        return 0;
+    if (st.f_flag & ST_NOSUID)
+        flags |= MS_NOSUID;
+    if (st.f_flag & ST_NODEV)
+        flags |= MS_NODEV;
+    if (st.f_flag & ST_NOEXEC)
+        flags |= MS_NOEXEC;
+    if (st.f_flag & ST_NOATIME)
+        flags |= MS_NOATIME;
+    if (st.f_flag & ST_NODIRATIME)
+        flags |= MS_NODIRATIME;
+    if (st.f_flag & ST_RELATIME)
+        flags |= MS_RELATIME;
+    return flags;
+}
+
+static void remount(int fd, unsigned long flags)
+{
+    char target[64];
+    int rc = lc_proc_fd_path(target, sizeof target, fd);
+    if (rc < 0)
+        lc_fail(-rc);
+    flags |= MS_REMOUNT | MS_BIND;
+    if (mount(NULL, target, NULL, flags, NULL) < 0) {
+        if (errno != EPERM)
+            lc_fail(errno);
+        CHECK(mount(NULL, target, NULL, flags | locked_flags(fd), NULL));
+    }
+}
+
+static void mask_path(const char *path)
+{
+    struct stat st;
+    int fd = lc_open_in_root(path, O_PATH);
+    if (fd == -ENOENT)
+        return;
+    if (fd < 0)
+        lc_fail(-fd);
+    CHECK(fstat(fd, &st));
+    if (S_ISDIR(st.st_mode))
+        mount_at_fd("tmpfs", fd, "tmpfs", MS_RDONLY, NULL);
+    else
+        mount_at_fd("/dev/null", fd, NULL, MS_BIND, NULL);
+    close(fd);
+}
+
+static void readonly_path(const char *path)
+{
+    char self[64];
+    int fd = lc_open_in_root(path, O_PATH);
+    if (fd == -ENOENT)
+        return;
+    if (fd < 0)
+        lc_fail(-fd);
+    int rc = lc_proc_fd_path(self, sizeof self, fd);
+    if (rc < 0)
+        lc_fail(-rc);
+    CHECK(mount(self, self, NULL, MS_BIND | MS_REC, NULL));
+    close(fd);
+    fd = open_target(path, O_PATH); /* the new mount, not the one below it */
+    remount(fd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    close(fd);
+}
+
+static void pivot(const char *root)
+{
+    int oldroot, newroot;
+    CHECK(oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    CHECK(newroot = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    CHECK(fchdir(newroot));
+    CHECK(syscall(SYS_pivot_root, ".", "."));
+    /* The old root now lies under the new one at "."; make it a slave so the detach below
+     * does not propagate to the host, then drop it. */
+    CHECK(fchdir(oldroot));
+    CHECK(mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL));
+    CHECK(umount2(".", MNT_DETACH));
+    CHECK(chdir("/"));
+    close(oldroot);
+    close(newroot);
+}
+
+static void move_root(const char *root)
+{
+    CHECK(chdir(root));
+    CHECK(mount(root, "/", NULL, MS_MOVE, NULL));
+    CHECK(chroot("."));
+    CHECK(chdir("/"));
+}
+
+static void write_file(const char *path, const char *content, size_t len)
+{
+    int fd;
+    do {
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        lc_fail(errno);
+    while (len > 0) {
+        ssize_t n = write(fd, content, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            lc_fail(errno);
+        content += n;
+        len -= (size_t)n;
+    }
+    close(fd);
+}
+
+static void wait_go(void)
+{
+    struct lc_msg msg;
+    int rc = lc_recv(&msg);
+    if (rc < 0)
+        lc_fail(-rc);
+    if (msg.type != LC_MSG_GO)
+        lc_fail(EPROTO);
+}
+
+void lc_stage1_step(const struct lc_op *op)
+{
+    switch (op->code) {
+    case LC_OP_WAIT_GO:
+        wait_go();
+        break;
+    case LC_OP_UNSHARE:
+        CHECK(unshare((int)op->a));
+        break;
+    case LC_OP_MOUNT:
+        CHECK(mount(opt(op, 0), op->s[1], opt(op, 2), (unsigned long)op->a, opt(op, 3)));
+        break;
+    case LC_OP_SET_ROOT: {
+        int fd;
+        CHECK(fd = open(op->s[0], O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (lc.root_fd >= 0)
+            close(lc.root_fd);
+        lc.root_fd = fd;
+        break;
+    }
+    case LC_OP_MKDIR_IN_ROOT: {
+        int rc = lc_mkdir_in_root(op->s[0], (unsigned)op->a, 0);
+        if (rc < 0)
+            lc_fail(-rc);
+        break;
+    }
+    case LC_OP_MKTARGET_IN_ROOT: {
+        struct stat st;
+        const char *source = opt(op, 1);
+        int is_file = source != NULL && stat(source, &st) == 0 && !S_ISDIR(st.st_mode);
+        int rc = lc_mkdir_in_root(op->s[0], 0755, is_file);
+        if (rc < 0)
+            lc_fail(-rc);
+        break;
+    }
+    case LC_OP_MOUNT_IN_ROOT: {
+        int fd = open_target(op->s[1], O_PATH);
+        mount_at_fd(opt(op, 0), fd, opt(op, 2), (unsigned long)op->a, opt(op, 3));
+        close(fd);
+        break;
+    }
+    case LC_OP_REMOUNT_IN_ROOT: {
+        int fd = open_target(op->s[0], O_PATH);
+        remount(fd, (unsigned long)op->a);
+        close(fd);
+        break;
+    }
+    case LC_OP_MKNOD_IN_ROOT: {
+        const char *path = op->s[0];
+        const char *slash = strrchr(path, '/');
+        char parent[4096];
+        size_t plen = slash == NULL ? 0 : (size_t)(slash - path);
+        if (plen >= sizeof parent)
+            lc_fail(ENAMETOOLONG);
+        memcpy(parent, path, plen);
+        parent[plen] = '\0';
+        int dir = open_target(plen == 0 ? "/" : parent, O_PATH | O_DIRECTORY);
+        const char *name = slash == NULL ? path : slash + 1;
+        if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
+            lc_fail(errno);
+        CHECK(mknodat(dir, name, (mode_t)op->a, (dev_t)op->b));
+        CHECK(fchownat(dir, name, (uid_t)((uint64_t)op->c >> 32), (gid_t)(op->c & 0xffffffff), AT_SYMLINK_NOFOLLOW));
+        CHECK(fchmodat(dir, name, (mode_t)op->a & 07777, 0));
+        close(dir);
+        break;
+    }
+    case LC_OP_SYMLINK_IN_ROOT: {
+        const char *path = op->s[1];
+        const char *slash = strrchr(path, '/');
+        char parent[4096];
+        size_t plen = slash == NULL ? 0 : (size_t)(slash - path);
+        if (plen >= sizeof parent)
+            lc_fail(ENAMETOOLONG);
+        memcpy(parent, path, plen);
+        parent[plen] = '\0';
+        int dir = open_target(plen == 0 ? "/" : parent, O_PATH | O_DIRECTORY);
+        if (symlinkat(op->s[0], dir, slash == NULL ? path : slash + 1) < 0 && errno != EEXIST)
+            lc_fail(errno);
+        close(dir);
+        break;
+    }
+    case LC_OP_PIVOT_ROOT:
+        pivot(op->s[0]);
+        break;
+    case LC_OP_MOVE_ROOT:
+        move_root(op->s[0]);
+        break;
+    case LC_OP_MASK_PATH:
+        mask_path(op->s[0]);
+        break;
+    case LC_OP_READONLY_PATH:
+        readonly_path(op->s[0]);
+        break;
+    case LC_OP_SETHOSTNAME:
+        CHECK(sethostname(op->s[0], op->slen[0]));
+        break;
+    case LC_OP_SETDOMAINNAME:
+        CHECK(setdomainname(op->s[0], op->slen[0]));
+        break;
+    case LC_OP_WRITE_FILE:
+        write_file(op->s[0], op->s[1], op->slen[1]);
+        break;
+    case LC_OP_SETRLIMIT: {
+        struct rlimit rl = { .rlim_cur = (rlim_t)op->b, .rlim_max = (rlim_t)op->c };
+        CHECK(setrlimit((int)op->a, &rl));
+        break;
+    }
+    case LC_OP_SETGROUPS: {
+        gid_t gids[256];
+        size_t n = op->slen[0] / sizeof(uint32_t);
+        if (n > sizeof gids / sizeof gids[0])
+            lc_fail(E2BIG);
+        memcpy(gids, op->s[0], n * sizeof(uint32_t));
+        CHECK(setgroups(n, gids));
+        break;
+    }
+    case LC_OP_SETGID:
+        CHECK(setresgid((gid_t)op->a, (gid_t)op->a, (gid_t)op->a));
+        break;
+    case LC_OP_SETUID:
+        CHECK(setresuid((uid_t)op->a, (uid_t)op->a, (uid_t)op->a));
+        break;
+    case LC_OP_UMASK:
+        umask((mode_t)op->a);
+        break;
+    case LC_OP_CHDIR:
+        CHECK(chdir(op->s[0]));
+        break;
+    case LC_OP_NO_NEW_PRIVS:
+        CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+        break;
+    case LC_OP_SETNS:
+    case LC_OP_CLONE:
+    default:
+        lc_fail(EINVAL);
+    }
+}

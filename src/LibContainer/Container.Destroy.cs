@@ -1,0 +1,40 @@
+using LibContainer.Interop;
+using LibContainer.Logging;
+using LibContainer.Processes;
+
+namespace LibContainer;
+
+internal sealed partial class Container
+{
+    /// <summary>
+    /// destroy: SIGKILL every process (the init first: in its own pid namespace the kernel then kills
+    /// the rest), wait until they are gone, then remove the state directory. Mounts and namespaces die
+    /// with the processes. Idempotent.
+    /// </summary>
+    public async Task DestroyAsync(CancellationToken cancellationToken = default)
+    {
+        using IDisposable? held = await _dir.LockAsync(cancellationToken).ConfigureAwait(false);
+        if (held is null)
+        {
+            return; // already destroyed
+        }
+        if (Init.Pid > 0 && Init.IsAlive)
+        {
+            bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
+            IReadOnlyList<int> others = ownPidNamespace ? [] : ProcessTree.Descendants(Init.Pid);
+            Sys.Kill(Init.Pid, (int)Signal.Kill);
+            foreach (int pid in others)
+            {
+                Sys.Kill(pid, (int)Signal.Kill);
+            }
+        }
+        if (Init.Pid > 0)
+        {
+            await Init.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Reaper.Shared.Forget(Init.Pid, Init.StartTime);
+        }
+        _dir.Delete();
+        Init.Dispose();
+        _logger.ContainerDestroyed(Id);
+    }
+}

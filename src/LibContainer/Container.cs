@@ -1,0 +1,170 @@
+using LibContainer.Interop;
+using LibContainer.Logging;
+using LibContainer.Processes;
+using LibContainer.Spec;
+using LibContainer.State;
+using Microsoft.Extensions.Logging;
+
+namespace LibContainer;
+
+/// <summary>The Linux container: its state directory, its init process, and the operations on both.</summary>
+internal sealed partial class Container : IContainer
+{
+    /// <summary>The spec version this runtime implements, reported in the OCI state.</summary>
+    public const string OciVersion = "1.2.0";
+
+    private readonly StateDirectory _dir;
+    private readonly ILogger _logger;
+    private StoredState _state;
+
+    private Container(StateDirectory dir, StoredState state, ContainerProcess init, ILogger logger)
+    {
+        _dir = dir;
+        _state = state;
+        _logger = logger;
+        Init = init;
+        if (init.Pid > 0)
+        {
+            _ = RecordExitAsync(init);
+        }
+    }
+
+    public string Id => _dir.Id;
+
+    public RuntimeSpec Config => _state.Config;
+
+    public string? Bundle => _state.Bundle;
+
+    public DateTimeOffset Created => _state.Created;
+
+    public IProcess InitProcess => Init;
+
+    internal ContainerProcess Init { get; }
+
+    public ContainerStatus Status
+    {
+        get
+        {
+            if (Init.Pid == 0 || !Init.IsAlive)
+            {
+                return _state.Phase == StoredState.PhaseCreating && Init.Pid == 0 && _dir.Exists ? ContainerStatus.Creating : ContainerStatus.Stopped;
+            }
+            if (_state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
+            {
+                return ContainerStatus.Creating;
+            }
+            return File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
+        }
+    }
+
+    public ContainerState GetState()
+    {
+        ContainerStatus status = Status;
+        return new ContainerState
+        {
+            OciVersion = OciVersion,
+            Id = Id,
+            Status = status.ToString().ToLowerInvariant(),
+            Pid = status is ContainerStatus.Stopped || Init.Pid == 0 ? null : Init.Pid,
+            Bundle = Bundle ?? "",
+            Annotations = Config.Annotations,
+        };
+    }
+
+    /// <summary>Loads a container from its state directory; the init's exit is watched from here on.</summary>
+    internal static Container Load(StateDirectory dir, ILogger logger)
+    {
+        StoredState state = dir.Read();
+        Task<ExitStatus> exit;
+        if (state.Pid == 0)
+        {
+            exit = Task.FromResult(ExitStatus.Unknown);
+        }
+        else if (ProcStat.TryRead(state.Pid) is { } stat && stat.StartTime == state.PidStartTime)
+        {
+            exit = Reaper.Shared.WatchAsync(state.Pid, state.PidStartTime);
+        }
+        else
+        {
+            // Gone already: its parent recorded how it ended, or nobody could.
+            exit = Task.FromResult(Recorded(state) ?? ExitStatus.Unknown);
+        }
+        return new Container(dir, state, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), logger);
+    }
+
+    /// <summary>When the status is unknown here (not our child), the state may hold the parent's record.</summary>
+    private static async Task<ExitStatus> AddRecorded(Task<ExitStatus> exit, StateDirectory dir)
+    {
+        ExitStatus status = await exit.ConfigureAwait(false);
+        if (!status.IsKnown && dir.TryRead() is { } state && Recorded(state) is { } recorded)
+        {
+            return recorded;
+        }
+        return status;
+    }
+
+    private static ExitStatus? Recorded(StoredState state) =>
+        state.ExitCode is int code ? ExitStatus.FromExitCode(code)
+        : state.ExitSignal is int signal ? ExitStatus.FromSignal(signal, coreDumped: false)
+        : null;
+
+    /// <summary>Writes the init's exit status into the state, so another process that loads the container can read it.</summary>
+    private async Task RecordExitAsync(ContainerProcess init)
+    {
+        try
+        {
+            ExitStatus status = await init.Exited.ConfigureAwait(false);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                _logger.InitExited(Id, init.Pid, status.ToString());
+            }
+            if (!status.IsKnown)
+            {
+                return;
+            }
+            using IDisposable? held = await _dir.LockAsync(CancellationToken.None).ConfigureAwait(false);
+            if (held is null || _dir.TryRead() is not { } current || current.Pid != init.Pid || current.ExitCode is not null || current.ExitSignal is not null)
+            {
+                return;
+            }
+            _state = current with { ExitCode = status.ExitCode, ExitSignal = status.Signal };
+            _dir.Write(_state);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ContainerException)
+        {
+            _logger.ExitNotRecorded(ex, Id);
+        }
+    }
+
+    public async ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default)
+    {
+        if (!all)
+        {
+            _logger.Signaled(Id, (int)signal, Init.Pid);
+            await Init.SignalAsync(signal, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        foreach (int pid in await GetProcessesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _logger.Signaled(Id, (int)signal, pid);
+            Sys.Kill(pid, (int)signal);
+        }
+    }
+
+    public Task<IReadOnlyList<int>> GetProcessesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!Init.IsAlive)
+        {
+            return Task.FromResult<IReadOnlyList<int>>([]);
+        }
+        bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
+        return Task.FromResult(ProcessTree.Find(Init.Pid, ownPidNamespace));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Init.Dispose();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

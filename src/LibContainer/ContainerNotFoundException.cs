@@ -1,0 +1,14 @@
+namespace LibContainer;
+
+/// <summary>No container has the id asked for.</summary>
+public sealed class ContainerNotFoundException : ContainerException
+{
+    internal ContainerNotFoundException(string id, string stateRoot)
+        : base($"Container '{id}' does not exist (no state under {stateRoot}).")
+    {
+        ContainerId = id;
+    }
+
+    /// <summary>The id asked for.</summary>
+    public string ContainerId { get; }
+}

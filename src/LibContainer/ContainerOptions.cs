@@ -1,0 +1,20 @@
+namespace LibContainer;
+
+/// <summary>How to create a container, beyond its spec.</summary>
+public sealed record ContainerOptions
+{
+    /// <summary>The bundle directory: a relative root.path and relative bind sources resolve against it.</summary>
+    public string? BundlePath { get; init; }
+
+    /// <summary>The init process's stdin.</summary>
+    public StdioMode Stdin { get; init; } = StdioMode.Null;
+
+    /// <summary>The init process's stdout.</summary>
+    public StdioMode Stdout { get; init; } = StdioMode.Inherit;
+
+    /// <summary>The init process's stderr.</summary>
+    public StdioMode Stderr { get; init; } = StdioMode.Inherit;
+
+    /// <summary>Move the root with MS_MOVE and chroot instead of pivot_root (runc's --no-pivot), for roots on ramfs.</summary>
+    public bool NoPivotRoot { get; init; }
+}

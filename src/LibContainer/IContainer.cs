@@ -1,0 +1,47 @@
+using LibContainer.Spec;
+
+namespace LibContainer;
+
+/// <summary>A container: an isolated process tree made from an OCI runtime spec.</summary>
+public interface IContainer : IAsyncDisposable
+{
+    /// <summary>The container's id, unique under its factory's state root.</summary>
+    string Id { get; }
+
+    /// <summary>
+    /// The status, derived from live facts each time it is read: whether the init process is alive
+    /// (the same process, not a reused pid, and not a zombie) and whether it still waits for start.
+    /// </summary>
+    ContainerStatus Status { get; }
+
+    /// <summary>The spec the container was created from.</summary>
+    RuntimeSpec Config { get; }
+
+    /// <summary>The bundle directory, if the container was created from one.</summary>
+    string? Bundle { get; }
+
+    /// <summary>When the container was created.</summary>
+    DateTimeOffset Created { get; }
+
+    /// <summary>The container's first process (the spec's <c>process</c>).</summary>
+    IProcess InitProcess { get; }
+
+    /// <summary>The OCI state: ociVersion, id, status, pid, bundle and annotations.</summary>
+    ContainerState GetState();
+
+    /// <summary>Starts a created container: its init execs the user's program. Works from any process that loaded it.</summary>
+    /// <exception cref="InvalidOperationException">The container is not <see cref="ContainerStatus.Created"/>.</exception>
+    Task StartAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a signal to the container's init, or with <paramref name="all"/> to every process in it.</summary>
+    ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default);
+
+    /// <summary>The host pids of every process in the container.</summary>
+    Task<IReadOnlyList<int>> GetProcessesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Kills every process of the container, waits for them, and removes its state. Idempotent;
+    /// works in every status, including a half-created container.
+    /// </summary>
+    Task DestroyAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,45 @@
+using LibContainer.Init;
+using LibContainer.Spec;
+
+namespace LibContainer;
+
+/// <summary>Creates containers from OCI runtime specs, and loads the ones that already exist.</summary>
+/// <example>
+/// <code>
+/// var factory = new ContainerFactory();
+/// RuntimeSpec spec = RuntimeSpec.Load("/bundles/web/config.json");
+/// await using var web = await factory.RunAsync("web", spec, new ContainerOptions { BundlePath = "/bundles/web" });
+/// ExitStatus status = await web.InitProcess.WaitForExitAsync();
+/// </code>
+/// </example>
+public interface IFactory
+{
+    /// <summary>The directory that holds one state directory per container (default /run/libcontainer).</summary>
+    string StateRoot { get; }
+
+    /// <summary>
+    /// Creates a container: validates the spec, makes its namespaces and root filesystem, and leaves
+    /// its init waiting before the user's program (<see cref="ContainerStatus.Created"/>).
+    /// Any failure undoes everything made so far before the exception reaches the caller.
+    /// </summary>
+    /// <exception cref="SpecValidationException">The spec is invalid; every error names its JSON path.</exception>
+    /// <exception cref="ArgumentException">The id is invalid or taken.</exception>
+    /// <exception cref="ContainerStartException">A step of the init failed; the message names it and errno.</exception>
+    Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates and starts a container (create, then start).</summary>
+    Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Loads an existing container by id, from this or any other process.</summary>
+    /// <exception cref="ContainerNotFoundException">No container has that id.</exception>
+    Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of the containers under <see cref="StateRoot"/>.</summary>
+    Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compiles a spec into the plan the native init would run, without touching the kernel:
+    /// <c>ToString()</c> shows every step, in order.
+    /// </summary>
+    InitPlan Explain(RuntimeSpec spec, ContainerOptions? options = null);
+}

@@ -1,0 +1,552 @@
+using System.Globalization;
+using System.Text;
+using LibContainer.Rootfs;
+using LibContainer.Security;
+using LibContainer.Spec;
+
+namespace LibContainer.Init;
+
+/// <summary>
+/// Compiles a validated spec into an <see cref="InitPlan"/>. All policy lives here: which mounts,
+/// in which order, which devices and links, what to mask; the native init only executes the steps.
+/// The order follows runc's: mounts, devices, pivot_root, read-only and masked paths, hostname,
+/// sysctl, read-only root, rlimits, credentials, cwd, the executable, ready, exec fifo, exec.
+/// </summary>
+internal sealed class PlanBuilder
+{
+    private const long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8;
+    private const long MS_BIND = 4096, MS_REC = 16384, MS_SLAVE = 1 << 19;
+    private const long PropagationMask = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
+    private const long S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000;
+
+    private static readonly (string Name, uint Major, uint Minor)[] s_defaultDevices =
+    [
+        ("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7),
+        ("/dev/random", 1, 8), ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0),
+    ];
+
+    private readonly RuntimeSpec _spec;
+    private readonly PlanContext _context;
+    private readonly List<InitStep> _steps = [];
+
+    private PlanBuilder(RuntimeSpec spec, PlanContext context)
+    {
+        _spec = spec;
+        _context = context;
+    }
+
+    /// <summary>Builds the plan of a spec that <see cref="SpecValidator"/> accepted.</summary>
+    public static InitPlan Build(RuntimeSpec spec, PlanContext context)
+    {
+        var builder = new PlanBuilder(spec, context);
+        builder.AddNamespaces();
+        builder.AddRootfs();
+        builder.AddProcess();
+        return new InitPlan(builder._steps);
+    }
+
+    private Process SpecProcess => _spec.Process ?? throw new ArgumentException("process: required to run a container");
+
+    private void Add(InitStep step) => _steps.Add(step);
+
+    private void AddNamespaces()
+    {
+        var namespaces = _spec.Linux?.Namespaces ?? [];
+        long cloneFlags = 0;
+        var joins = new List<(LinuxNamespaceType Type, string Path, int Index)>();
+        for (int i = 0; i < namespaces.Count; i++)
+        {
+            LinuxNamespace ns = namespaces[i];
+            if (!LinuxNamespaceTypes.TryParse(ns.Type, out LinuxNamespaceType type))
+            {
+                throw new ArgumentException($"linux.namespaces[{i}].type: unknown namespace type \"{ns.Type}\"");
+            }
+            if (!string.IsNullOrEmpty(ns.Path))
+            {
+                joins.Add((type, ns.Path, i));
+            }
+            else if (type == LinuxNamespaceType.Time)
+            {
+                throw new ArgumentException($"linux.namespaces[{i}]: a new time namespace is not supported yet");
+            }
+            else if (type != LinuxNamespaceType.Cgroup)
+            {
+                cloneFlags |= (long)type; // a new cgroup namespace is made after the cgroups are set
+            }
+        }
+
+        // The user namespace first (it grants the rights for the rest), the mount namespace last
+        // (joining it changes how every later path resolves).
+        foreach (var join in joins.OrderBy(j => j.Type switch
+        {
+            LinuxNamespaceType.User => 0,
+            LinuxNamespaceType.Mount => 2,
+            _ => 1,
+        }))
+        {
+            Add(new InitStep(InitOp.SetNs, $"join {join.Type.ToSpecName()} namespace {join.Path}", $"linux.namespaces[{join.Index}]")
+            {
+                A = (long)join.Type,
+                Strings = [Str(join.Path, $"linux.namespaces[{join.Index}].path")],
+                Path = join.Path,
+            });
+        }
+        Add(new InitStep(InitOp.Clone, $"clone the container process{DescribeCloneFlags(cloneFlags)}") { A = cloneFlags });
+        Add(new InitStep(InitOp.WaitGo, "wait for the library (uid/gid maps, cgroups)"));
+        if (namespaces.Any(n => n.Type == "cgroup" && string.IsNullOrEmpty(n.Path)))
+        {
+            Add(new InitStep(InitOp.Unshare, "unshare the cgroup namespace (rooted at the container's cgroup)")
+            {
+                A = (long)LinuxNamespaceType.Cgroup,
+            });
+        }
+    }
+
+    private static string DescribeCloneFlags(long flags)
+    {
+        var names = Enum.GetValues<LinuxNamespaceType>()
+            .Where(t => (flags & (long)t) != 0)
+            .Select(t => t.ToSpecName())
+            .ToList();
+        return names.Count == 0 ? " (no new namespaces)" : $" into new {string.Join(", ", names)} namespaces";
+    }
+
+    private bool HasNewNamespace(LinuxNamespaceType type) =>
+        _spec.Linux?.Namespaces?.Any(n => n.Type == type.ToSpecName() && string.IsNullOrEmpty(n.Path)) == true;
+
+    private void AddRootfs()
+    {
+        if (!HasNewNamespace(LinuxNamespaceType.Mount))
+        {
+            throw new ArgumentException("linux.namespaces: a new mount namespace is required to set up root.path");
+        }
+        string rootfs = _context.RootfsPath;
+        long rootPropagation = RootPropagation(_spec.Linux?.RootfsPropagation);
+
+        Add(new InitStep(InitOp.Mount, "make every mount a slave, so nothing propagates to the host", "linux.rootfsPropagation")
+        {
+            A = MS_SLAVE | MS_REC,
+            Strings = [[], Str("/"), [], []],
+            Path = "/",
+        });
+        Add(new InitStep(InitOp.Mount, $"bind-mount the root {rootfs} on itself", "root.path")
+        {
+            A = MS_BIND | MS_REC,
+            Strings = [Str(rootfs), Str(rootfs), [], []],
+            Path = rootfs,
+        });
+        Add(new InitStep(InitOp.SetRoot, $"resolve later paths inside {rootfs}", "root.path") { Strings = [Str(rootfs)], Path = rootfs });
+
+        var mounts = _spec.Mounts ?? [];
+        bool devIsBind = false;
+        bool devIsMounted = false;
+        for (int i = 0; i < mounts.Count; i++)
+        {
+            Mount mount = mounts[i];
+            AddMount(mount, $"mounts[{i}]");
+            if (mount.Destination.TrimEnd('/') == "/dev")
+            {
+                devIsMounted = true;
+                devIsBind = IsBind(mount, MountOptions.Parse(mount.Options));
+            }
+        }
+
+        if (!devIsBind)
+        {
+            AddDevices(devIsMounted);
+        }
+        string cwd = SpecProcess.Cwd;
+        Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {cwd} (the working directory)", "process.cwd")
+        {
+            A = Convert.ToInt64("755", 8),
+            Strings = [Str(cwd, "process.cwd")],
+            Path = cwd,
+        });
+
+        if (_context.NoPivotRoot)
+        {
+            Add(new InitStep(InitOp.MoveRoot, $"move {rootfs} to / and chroot (no pivot_root)", "root.path") { Strings = [Str(rootfs)], Path = rootfs });
+        }
+        else
+        {
+            Add(new InitStep(InitOp.PivotRoot, $"pivot_root to {rootfs} and detach the old root", "root.path") { Strings = [Str(rootfs)], Path = rootfs });
+        }
+        Add(new InitStep(InitOp.SetRoot, "resolve later paths inside the new /") { Strings = [Str("/")], Path = "/" });
+        if (rootPropagation != 0)
+        {
+            Add(new InitStep(InitOp.Mount, $"set the propagation of / to {_spec.Linux!.RootfsPropagation}", "linux.rootfsPropagation")
+            {
+                A = rootPropagation,
+                Strings = [[], Str("/"), [], []],
+                Path = "/",
+            });
+        }
+
+        var readonlyPaths = _spec.Linux?.ReadonlyPaths ?? [];
+        for (int i = 0; i < readonlyPaths.Count; i++)
+        {
+            Add(new InitStep(InitOp.ReadonlyPath, $"make {readonlyPaths[i]} read-only (if it exists)", $"linux.readonlyPaths[{i}]")
+            {
+                Strings = [Str(readonlyPaths[i], $"linux.readonlyPaths[{i}]")],
+                Path = readonlyPaths[i],
+            });
+        }
+        var maskedPaths = _spec.Linux?.MaskedPaths ?? [];
+        for (int i = 0; i < maskedPaths.Count; i++)
+        {
+            Add(new InitStep(InitOp.MaskPath, $"mask {maskedPaths[i]} (if it exists)", $"linux.maskedPaths[{i}]")
+            {
+                Strings = [Str(maskedPaths[i], $"linux.maskedPaths[{i}]")],
+                Path = maskedPaths[i],
+            });
+        }
+
+        if (_spec.Hostname is { Length: > 0 } hostname)
+        {
+            Add(new InitStep(InitOp.SetHostname, $"sethostname {hostname}", "hostname") { Strings = [Str(hostname, "hostname")] });
+        }
+        if (_spec.Domainname is { Length: > 0 } domainname)
+        {
+            Add(new InitStep(InitOp.SetDomainname, $"setdomainname {domainname}", "domainname") { Strings = [Str(domainname, "domainname")] });
+        }
+        foreach ((string key, string value) in _spec.Linux?.Sysctl ?? [])
+        {
+            string path = "/proc/sys/" + key.Replace('.', '/');
+            Add(new InitStep(InitOp.WriteFile, $"sysctl {key}={value} ({path})", $"linux.sysctl[\"{key}\"]")
+            {
+                Strings = [Str(path), Str(value, $"linux.sysctl[\"{key}\"]")],
+                Path = path,
+            });
+        }
+        if (_spec.Root?.Readonly == true)
+        {
+            Add(new InitStep(InitOp.RemountInRoot, "remount / read-only", "root.readonly")
+            {
+                A = MS_RDONLY,
+                Strings = [Str("/")],
+                Path = "/",
+            });
+        }
+    }
+
+    private static bool IsBind(Mount mount, MountOptions options) => mount.Type == "bind" || options.Bind;
+
+    private void AddMount(Mount mount, string source)
+    {
+        MountOptions options = MountOptions.Parse(mount.Options);
+        string destination = mount.Destination;
+        byte[] target = Str(destination, $"{source}.destination");
+        long flags = (long)options.Flags;
+        string optionText = mount.Options is { Count: > 0 } ? $" ({string.Join(',', mount.Options)})" : "";
+
+        if (IsBind(mount, options))
+        {
+            string from = ResolveSource(mount.Source ?? throw new ArgumentException($"{source}.source: a bind mount needs a source"));
+            Add(new InitStep(InitOp.MkTargetInRoot, $"create {destination} (a directory, or a file if {from} is one)", source)
+            {
+                Strings = [target, Str(from, $"{source}.source")],
+                Path = destination,
+            });
+            long bindFlags = MS_BIND | (options.Recursive ? MS_REC : 0);
+            Add(new InitStep(InitOp.MountInRoot, $"{(options.Recursive ? "rbind" : "bind")}-mount {from} on {destination}", source)
+            {
+                A = bindFlags,
+                Strings = [Str(from), target, [], []],
+                Path = destination,
+            });
+            long remountFlags = flags & ~(MS_BIND | MS_REC | PropagationMask);
+            if (remountFlags != 0)
+            {
+                Add(new InitStep(InitOp.RemountInRoot, $"remount {destination}{optionText}", source)
+                {
+                    A = remountFlags,
+                    Strings = [target],
+                    Path = destination,
+                });
+            }
+        }
+        else if (mount.Type == "cgroup")
+        {
+            AddCgroupMount(mount, source, target, flags, optionText);
+        }
+        else
+        {
+            string type = mount.Type ?? throw new ArgumentException($"{source}.type: required for a mount that is not a bind mount");
+            Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source)
+            {
+                A = Convert.ToInt64("755", 8),
+                Strings = [target],
+                Path = destination,
+            });
+            if (type == "sysfs" && !HasNewNamespace(LinuxNamespaceType.Network))
+            {
+                // Without its own network namespace the kernel refuses a new sysfs: bind the host's, as runc does.
+                Add(new InitStep(InitOp.MountInRoot, $"rbind-mount /sys on {destination} (no network namespace of its own)", source)
+                {
+                    A = MS_BIND | MS_REC,
+                    Strings = [Str("/sys"), target, [], []],
+                    Path = destination,
+                });
+                Add(new InitStep(InitOp.RemountInRoot, $"remount {destination}{optionText}", source)
+                {
+                    A = flags & ~PropagationMask,
+                    Strings = [target],
+                    Path = destination,
+                });
+            }
+            else
+            {
+                Add(new InitStep(InitOp.MountInRoot, $"mount {type} on {destination}{optionText}", source)
+                {
+                    A = flags & ~PropagationMask,
+                    Strings = [Str(mount.Source ?? type, $"{source}.source"), target, Str(type, $"{source}.type"), Str(options.Data)],
+                    Path = destination,
+                });
+            }
+        }
+
+        if (options.PropagationFlags != 0)
+        {
+            Add(new InitStep(InitOp.MountInRoot, $"set the propagation of {destination}", source)
+            {
+                A = (long)options.PropagationFlags,
+                Strings = [[], target, [], []],
+                Path = destination,
+            });
+        }
+    }
+
+    /// <summary>
+    /// A cgroup mount: a tmpfs with one mount per host hierarchy below it, each a fresh mount of the
+    /// same hierarchy, so a cgroup namespace shows the container its own subtree. On a cgroup2-only
+    /// host, cgroup2 itself.
+    /// </summary>
+    private void AddCgroupMount(Mount mount, string source, byte[] target, long flags, string optionText)
+    {
+        string destination = mount.Destination;
+        long mountFlags = flags & ~PropagationMask;
+        Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source)
+        {
+            A = Convert.ToInt64("755", 8),
+            Strings = [target],
+            Path = destination,
+        });
+        if (_context.CgroupHierarchies.FirstOrDefault(h => h.Name.Length == 0) is not null)
+        {
+            Add(new InitStep(InitOp.MountInRoot, $"mount cgroup2 on {destination}{optionText}", source)
+            {
+                A = mountFlags,
+                Strings = [Str("cgroup2"), target, Str("cgroup2"), []],
+                Path = destination,
+            });
+            return;
+        }
+        Add(new InitStep(InitOp.MountInRoot, $"mount tmpfs on {destination} (holds the cgroup hierarchies)", source)
+        {
+            A = (mountFlags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            Strings = [Str("tmpfs"), target, Str("tmpfs"), Str("mode=755")],
+            Path = destination,
+        });
+        foreach (CgroupHierarchy hierarchy in _context.CgroupHierarchies)
+        {
+            string path = $"{destination.TrimEnd('/')}/{hierarchy.Name}";
+            byte[] sub = Str(path);
+            Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {path}", source) { A = Convert.ToInt64("755", 8), Strings = [sub], Path = path });
+            Add(new InitStep(InitOp.MountInRoot, $"mount {hierarchy.FsType} ({hierarchy.Options}) on {path}{optionText}", source)
+            {
+                A = mountFlags,
+                Strings = [Str("cgroup"), sub, Str(hierarchy.FsType), Str(hierarchy.Options)],
+                Path = path,
+            });
+        }
+        if ((mountFlags & MS_RDONLY) != 0)
+        {
+            Add(new InitStep(InitOp.RemountInRoot, $"remount {destination} read-only", source)
+            {
+                A = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                Strings = [target],
+                Path = destination,
+            });
+        }
+    }
+
+    private string ResolveSource(string source) =>
+        Path.IsPathRooted(source) || _context.BundlePath is null ? source : Path.GetFullPath(Path.Combine(_context.BundlePath, source));
+
+    private void AddDevices(bool devIsMounted)
+    {
+        if (devIsMounted)
+        {
+            foreach (string dir in new[] { "/dev/pts", "/dev/shm" })
+            {
+                Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {dir}") { A = Convert.ToInt64("755", 8), Strings = [Str(dir)], Path = dir });
+            }
+        }
+        foreach ((string name, uint major, uint minor) in s_defaultDevices)
+        {
+            AddDevice(name, S_IFCHR, major, minor, Convert.ToUInt32("666", 8), 0, 0, source: null);
+        }
+        var devices = _spec.Linux?.Devices ?? [];
+        for (int i = 0; i < devices.Count; i++)
+        {
+            LinuxDevice device = devices[i];
+            long type = device.Type switch
+            {
+                "c" or "u" => S_IFCHR,
+                "b" => S_IFBLK,
+                "p" => S_IFIFO,
+                _ => throw new ArgumentException($"linux.devices[{i}].type: unknown device type \"{device.Type}\""),
+            };
+            string parent = Path.GetDirectoryName(device.Path) ?? "/";
+            if (parent != "/dev" && parent != "/")
+            {
+                Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {parent}", $"linux.devices[{i}]")
+                {
+                    A = Convert.ToInt64("755", 8),
+                    Strings = [Str(parent)],
+                    Path = parent,
+                });
+            }
+            AddDevice(device.Path, type, (uint)(device.Major ?? 0), (uint)(device.Minor ?? 0),
+                device.FileMode ?? Convert.ToUInt32("666", 8), device.Uid ?? 0, device.Gid ?? 0, $"linux.devices[{i}]");
+        }
+
+        var links = new List<(string Target, string Link)>
+        {
+            ("/proc/self/fd", "/dev/fd"),
+            ("/proc/self/fd/0", "/dev/stdin"),
+            ("/proc/self/fd/1", "/dev/stdout"),
+            ("/proc/self/fd/2", "/dev/stderr"),
+            ("pts/ptmx", "/dev/ptmx"),
+        };
+        if (_context.HostHasKcore)
+        {
+            links.Add(("/proc/kcore", "/dev/core"));
+        }
+        foreach ((string target, string link) in links)
+        {
+            Add(new InitStep(InitOp.SymlinkInRoot, $"ln -s {target} {link}") { Strings = [Str(target), Str(link)], Path = link });
+        }
+    }
+
+    private void AddDevice(string path, long type, uint major, uint minor, uint mode, uint uid, uint gid, string? source)
+    {
+        string kind = type == S_IFBLK ? "b" : type == S_IFIFO ? "p" : "c";
+        string octal = Convert.ToString(mode & 0xfff, 8);
+        Add(new InitStep(InitOp.MknodInRoot, $"mknod {path} {kind} {major} {minor} mode {octal} owner {uid}:{gid}", source)
+        {
+            A = type | (mode & 0xfff),
+            B = (long)MakeDev(major, minor),
+            C = ((long)uid << 32) | gid,
+            Strings = [Str(path, source is null ? null : $"{source}.path")],
+            Path = path,
+        });
+    }
+
+    /// <summary>The kernel's dev_t encoding (glibc makedev).</summary>
+    internal static ulong MakeDev(uint major, uint minor) =>
+        (((ulong)major & 0xfffff000) << 32) | (((ulong)major & 0xfff) << 8) |
+        (((ulong)minor & 0xffffff00) << 12) | ((ulong)minor & 0xff);
+
+    private static long RootPropagation(string? value) => value switch
+    {
+        null or "" => 0,
+        "private" => 1 << 18,
+        "rprivate" => (1 << 18) | MS_REC,
+        "slave" => MS_SLAVE,
+        "rslave" => MS_SLAVE | MS_REC,
+        "shared" => 1 << 20,
+        "rshared" => (1 << 20) | MS_REC,
+        "unbindable" => 1 << 17,
+        "runbindable" => (1 << 17) | MS_REC,
+        _ => throw new ArgumentException($"linux.rootfsPropagation: unknown propagation \"{value}\""),
+    };
+
+    private void AddProcess()
+    {
+        Process process = SpecProcess;
+        var rlimits = process.Rlimits ?? [];
+        for (int i = 0; i < rlimits.Count; i++)
+        {
+            PosixRlimit rlimit = rlimits[i];
+            int resource = Rlimits.Number(rlimit.Type)
+                ?? throw new ArgumentException($"process.rlimits[{i}].type: unknown rlimit \"{rlimit.Type}\"");
+            Add(new InitStep(InitOp.SetRlimit, $"setrlimit {rlimit.Type} soft {Rlimits.Format(rlimit.Soft)} hard {Rlimits.Format(rlimit.Hard)}", $"process.rlimits[{i}]")
+            {
+                A = resource,
+                B = unchecked((long)rlimit.Soft),
+                C = unchecked((long)rlimit.Hard),
+            });
+        }
+        if (process.OomScoreAdj is int oom)
+        {
+            string value = oom.ToString(CultureInfo.InvariantCulture);
+            Add(new InitStep(InitOp.WriteFile, $"oom_score_adj {value}", "process.oomScoreAdj")
+            {
+                Strings = [Str("/proc/self/oom_score_adj"), Str(value)],
+                Path = "/proc/self/oom_score_adj",
+            });
+        }
+        if (process.NoNewPrivileges)
+        {
+            Add(new InitStep(InitOp.NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS)", "process.noNewPrivileges"));
+        }
+
+        User user = process.User;
+        var groups = user.AdditionalGids ?? [];
+        byte[] gids = new byte[groups.Count * 4];
+        for (int i = 0; i < groups.Count; i++)
+        {
+            BitConverter.TryWriteBytes(gids.AsSpan(i * 4), groups[i]);
+        }
+        Add(new InitStep(InitOp.SetGroups, $"setgroups [{string.Join(", ", groups)}]", "process.user.additionalGids") { Strings = [gids] });
+        Add(new InitStep(InitOp.SetGid, $"setresgid {user.Gid}", "process.user.gid") { A = user.Gid });
+        Add(new InitStep(InitOp.SetUid, $"setresuid {user.Uid}", "process.user.uid") { A = user.Uid });
+        uint umask = user.Umask ?? Convert.ToUInt32("022", 8);
+        Add(new InitStep(InitOp.Umask, $"umask {Convert.ToString(umask, 8).PadLeft(4, '0')}", user.Umask is null ? null : "process.user.umask") { A = umask });
+        Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd}", "process.cwd") { Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
+
+        var args = process.Args is { Count: > 0 } a ? a : throw new ArgumentException("process.args: must not be empty");
+        var env = process.Env ?? [];
+        string? pathValue = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..];
+        Add(new InitStep(InitOp.LookupExec, $"find {args[0]} in {(args[0].Contains('/', StringComparison.Ordinal) ? "the root" : $"PATH={pathValue ?? "(default)"}")}", "process.args[0]")
+        {
+            Strings = [Str(args[0], "process.args[0]"), Str(pathValue ?? "")],
+            Path = args[0],
+        });
+        Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
+        Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
+        Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}", "process.args")
+        {
+            A = args.Count,
+            B = env.Count,
+            Strings = [Vector(args, "process.args"), Vector(env, "process.env")],
+            Path = args[0],
+        });
+    }
+
+    /// <summary>A string for the wire: UTF-8, and a NUL inside is an error naming the field.</summary>
+    private static byte[] Str(string value, string? field = null)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{field ?? "value"}: must not contain a NUL character");
+        }
+        return Encoding.UTF8.GetBytes(value);
+    }
+
+    /// <summary>Strings joined by NUL (the init splits them back into argv or envp).</summary>
+    private static byte[] Vector(List<string> values, string field)
+    {
+        var bytes = new List<byte>();
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+            {
+                bytes.Add(0);
+            }
+            bytes.AddRange(Str(values[i], $"{field}[{i}]"));
+        }
+        return [.. bytes];
+    }
+}

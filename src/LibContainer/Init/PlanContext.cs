@@ -1,0 +1,91 @@
+namespace LibContainer.Init;
+
+/// <summary>
+/// The facts about the host and this container that a plan needs beyond the spec. Gathered once by
+/// <see cref="PlanContext.FromHost"/>; unit tests build one by hand, so plans are built without a kernel.
+/// </summary>
+internal sealed record PlanContext
+{
+    /// <summary>The absolute root filesystem (root.path resolved against the bundle).</summary>
+    public required string RootfsPath { get; init; }
+
+    /// <summary>The bundle directory, for mount sources given relative to it.</summary>
+    public string? BundlePath { get; init; }
+
+    /// <summary>The fd number of the exec fifo (O_PATH) in the init.</summary>
+    public int FifoFd { get; init; } = InitFds.ExecFifo;
+
+    /// <summary>Use MS_MOVE + chroot instead of pivot_root (for a root on ramfs, where pivot_root fails).</summary>
+    public bool NoPivotRoot { get; init; }
+
+    /// <summary>Whether the host has /proc/kcore (then /dev/core links to it, as runc does).</summary>
+    public bool HostHasKcore { get; init; }
+
+    /// <summary>The host's cgroup hierarchies, mounted the same way at a spec's cgroup mount.</summary>
+    public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = [];
+
+    public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot) => new()
+    {
+        RootfsPath = rootfsPath,
+        BundlePath = bundlePath,
+        NoPivotRoot = noPivotRoot,
+        HostHasKcore = File.Exists("/proc/kcore"),
+        CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
+    };
+}
+
+/// <summary>The fds the library places in the native init (0-2 are the container's stdio).</summary>
+internal static class InitFds
+{
+    public const int Socket = 3;
+    public const int ExecFifo = 4;
+}
+
+/// <summary>One mounted cgroup hierarchy: its directory under /sys/fs/cgroup, type and options.</summary>
+internal sealed record CgroupHierarchy(string Name, string FsType, string Options)
+{
+    /// <summary>
+    /// Reads the cgroup mounts under /sys/fs/cgroup from mountinfo lines
+    /// (<c>36 25 0:31 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory</c>).
+    /// </summary>
+    public static IReadOnlyList<CgroupHierarchy> FromMountInfo(IEnumerable<string> lines)
+    {
+        var result = new List<CgroupHierarchy>();
+        foreach (string line in lines)
+        {
+            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (dash < 0)
+            {
+                continue;
+            }
+            string[] left = line[..dash].Split(' ');
+            string[] right = line[(dash + 3)..].Split(' ');
+            if (left.Length < 5 || right.Length < 3)
+            {
+                continue;
+            }
+            string mountPoint = left[4];
+            string fsType = right[0];
+            const string Prefix = "/sys/fs/cgroup/";
+            if (fsType == "cgroup2" && mountPoint == "/sys/fs/cgroup")
+            {
+                result.Add(new CgroupHierarchy("", fsType, "")); // a unified host: one hierarchy at the top
+                continue;
+            }
+            if (fsType is not ("cgroup" or "cgroup2") || !mountPoint.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string name = mountPoint[Prefix.Length..];
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal))
+            {
+                continue;
+            }
+            // Keep the hierarchy's identity (controllers, name=) and drop rw/ro and the like.
+            string options = fsType == "cgroup2" ? "" : string.Join(',', right[2].Split(',')
+                .Where(o => o is not ("rw" or "ro") && !o.StartsWith("release_agent", StringComparison.Ordinal)));
+            result.Add(new CgroupHierarchy(name, fsType, options));
+        }
+        return result;
+    }
+}

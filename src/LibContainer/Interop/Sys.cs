@@ -1,0 +1,166 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
+
+namespace LibContainer.Interop;
+
+/// <summary>
+/// Every system call the library makes, one checked wrapper each: Tmds.LibC where it has the call,
+/// <c>[LibraryImport]</c> partials (Interop.&lt;Call&gt;.cs) where it does not. Nothing else calls libc.
+/// </summary>
+internal static unsafe partial class Sys
+{
+    internal const int EINTR = 4;
+
+    internal static int Errno => Marshal.GetLastPInvokeError();
+
+    /// <summary>A NUL-terminated UTF-8 copy of a path, for the calls that take <c>const char*</c>.</summary>
+    internal static byte[] CString(string s)
+    {
+        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
+        Encoding.UTF8.GetBytes(s, bytes);
+        return bytes;
+    }
+
+    internal static (SafeFd Parent, SafeFd Child) SocketPair()
+    {
+        int* fds = stackalloc int[2];
+        int rc = LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0, fds);
+        SyscallException.ThrowIfFailed(rc, "socketpair");
+        return (new SafeFd(fds[0]), new SafeFd(fds[1]));
+    }
+
+    internal static (SafeFd Read, SafeFd Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        int rc = LibC.pipe2(fds, LibC.O_CLOEXEC);
+        SyscallException.ThrowIfFailed(rc, "pipe2");
+        return (new SafeFd(fds[0]), new SafeFd(fds[1]));
+    }
+
+    internal static void SetNonBlocking(SafeFd fd)
+    {
+        int flags = LibC.fcntl(fd.Fd, LibC.F_GETFL);
+        SyscallException.ThrowIfFailed(flags, "fcntl(F_GETFL)");
+        SyscallException.ThrowIfFailed(LibC.fcntl(fd.Fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK), "fcntl(F_SETFL)");
+    }
+
+    internal static SafeFd Open(string path, int flags, uint mode = 0)
+    {
+        byte[] p = CString(path);
+        fixed (byte* ptr = p)
+        {
+            int fd;
+            do
+            {
+                fd = LibC.open(ptr, flags | LibC.O_CLOEXEC, (mode_t)mode);
+            }
+            while (fd < 0 && Errno == EINTR);
+            SyscallException.ThrowIfFailed(fd, "open", path);
+            return new SafeFd(fd);
+        }
+    }
+
+    /// <summary>Opens a path, or returns null with the errno when the kernel refuses.</summary>
+    internal static SafeFd? TryOpen(string path, int flags, out int errno)
+    {
+        byte[] p = CString(path);
+        fixed (byte* ptr = p)
+        {
+            int fd;
+            do
+            {
+                fd = LibC.open(ptr, flags | LibC.O_CLOEXEC, default);
+                errno = fd < 0 ? Errno : 0;
+            }
+            while (fd < 0 && errno == EINTR);
+            return fd < 0 ? null : new SafeFd(fd);
+        }
+    }
+
+    internal static void MkFifo(string path, uint mode)
+    {
+        byte[] p = CString(path);
+        fixed (byte* ptr = p)
+        {
+            SyscallException.ThrowIfFailed(LibC.mkfifo(ptr, (mode_t)mode), "mkfifo", path);
+        }
+    }
+
+    /// <summary>kill(2). False when the process is gone (ESRCH), which is success for a signal to an exited process.</summary>
+    internal static bool Kill(int pid, int signal)
+    {
+        int rc = LibC.kill(pid, signal);
+        if (rc < 0)
+        {
+            int errno = Errno;
+            if (errno == LibC.ESRCH)
+            {
+                return false;
+            }
+            throw new SyscallException("kill", errno, $"pid {pid}, signal {signal}");
+        }
+        return true;
+    }
+
+    /// <summary>read(2) without blocking semantics of its own: returns -errno on failure.</summary>
+    internal static int Read(SafeFd fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                long n = LibC.read(fd.Fd, p, buffer.Length);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+                int errno = Errno;
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>write(2): returns the count written or -errno.</summary>
+    internal static int Write(SafeFd fd, ReadOnlySpan<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                long n = LibC.write(fd.Fd, p, buffer.Length);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+                int errno = Errno;
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>Blocks until the fd is readable (or writable); -errno on failure.</summary>
+    internal static int Poll(SafeFd fd, bool write, int timeoutMs)
+    {
+        pollfd pfd = new() { fd = fd.Fd, events = write ? LibC.POLLOUT : LibC.POLLIN };
+        while (true)
+        {
+            int rc = LibC.poll(&pfd, 1, timeoutMs);
+            if (rc >= 0)
+            {
+                return rc;
+            }
+            int errno = Errno;
+            if (errno != EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+}

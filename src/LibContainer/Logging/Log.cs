@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace LibContainer.Logging;
+
+/// <summary>Every log message of the library. EventIds keep their meaning.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Container {ContainerId}: plan of {StepCount} steps, init {InitPath}")]
+    public static partial void PlanBuilt(this ILogger logger, string containerId, int stepCount, string initPath);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Container {ContainerId}: init process {Pid} cloned")]
+    public static partial void InitCloned(this ILogger logger, string containerId, int pid);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Container {ContainerId} created, pid {Pid}")]
+    public static partial void ContainerCreated(this ILogger logger, string containerId, int pid);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Container {ContainerId}: create failed, cleaning up")]
+    public static partial void CreateFailed(this ILogger logger, Exception exception, string containerId);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Container {ContainerId} started, pid {Pid}")]
+    public static partial void ContainerStarted(this ILogger logger, string containerId, int pid);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Container {ContainerId}: init {Pid} exited, {Status}")]
+    public static partial void InitExited(this ILogger logger, string containerId, int pid, string status);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Container {ContainerId}: signal {Signal} to {Pid}")]
+    public static partial void Signaled(this ILogger logger, string containerId, int signal, int pid);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Container {ContainerId} destroyed")]
+    public static partial void ContainerDestroyed(this ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Container {ContainerId}: could not record the exit status")]
+    public static partial void ExitNotRecorded(this ILogger logger, Exception exception, string containerId);
+}

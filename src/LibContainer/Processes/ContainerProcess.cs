@@ -1,0 +1,63 @@
+using System.IO.Pipelines;
+using LibContainer.Interop;
+
+namespace LibContainer.Processes;
+
+/// <summary>A process of a container as the host sees it: pid, start time, piped stdio, exit.</summary>
+internal sealed class ContainerProcess : IProcess, IDisposable
+{
+    private readonly Task<ExitStatus> _exit;
+    private PipeWriter? _stdinWriter;
+    private PipeReader? _stdoutReader;
+    private PipeReader? _stderrReader;
+
+    public ContainerProcess(int pid, ulong startTime, Task<ExitStatus> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null)
+    {
+        Pid = pid;
+        StartTime = startTime;
+        _exit = exit;
+        StandardInput = stdin;
+        StandardOutput = stdout;
+        StandardError = stderr;
+    }
+
+    public int Pid { get; }
+
+    public ulong StartTime { get; }
+
+    public Stream? StandardInput { get; }
+
+    public Stream? StandardOutput { get; }
+
+    public Stream? StandardError { get; }
+
+    public PipeWriter? StandardInputWriter => StandardInput is null ? null : _stdinWriter ??= PipeWriter.Create(StandardInput);
+
+    public PipeReader? StandardOutputReader => StandardOutput is null ? null : _stdoutReader ??= PipeReader.Create(StandardOutput);
+
+    public PipeReader? StandardErrorReader => StandardError is null ? null : _stderrReader ??= PipeReader.Create(StandardError);
+
+    public Task<ExitStatus> Exited => _exit;
+
+    /// <summary>Whether this very process (not a reused pid) is alive and not a zombie.</summary>
+    public bool IsAlive => Pid > 0 && !_exit.IsCompleted && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited;
+
+    public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default) => _exit.WaitAsync(cancellationToken);
+
+    public ValueTask SignalAsync(Signal signal, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (IsAlive)
+        {
+            Sys.Kill(Pid, (int)signal);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        StandardInput?.Dispose();
+        StandardOutput?.Dispose();
+        StandardError?.Dispose();
+    }
+}

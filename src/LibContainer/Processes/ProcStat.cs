@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace LibContainer.Processes;
+
+/// <summary>The fields of /proc/&lt;pid&gt;/stat the library needs: state, parent and start time.</summary>
+internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulong StartTime)
+{
+    /// <summary>A zombie or dead process: it has exited, whether or not it was reaped.</summary>
+    public bool HasExited => State is 'Z' or 'X' or 'x';
+
+    public static ProcStat? TryRead(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        return Parse(pid, text);
+    }
+
+    /// <summary>Parses the stat line; comm may hold spaces and parentheses, so fields count from the last ')'.</summary>
+    public static ProcStat? Parse(int pid, string text)
+    {
+        int close = text.LastIndexOf(')');
+        if (close < 0 || close + 2 >= text.Length)
+        {
+            return null;
+        }
+        string[] fields = text[(close + 2)..].Split(' ');
+        // fields[0] is field 3 (state); ppid is field 4; starttime is field 22.
+        if (fields.Length < 20 ||
+            !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int ppid) ||
+            !ulong.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong start))
+        {
+            return null;
+        }
+        return new ProcStat(pid, fields[0][0], ppid, start);
+    }
+}
