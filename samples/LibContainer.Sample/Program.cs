@@ -1,10 +1,11 @@
 // The LibContainer sample: makes a root filesystem from the host's static busybox, runs a container
 // in it, and prints what the container printed. Run as root: `sudo dotnet run --project samples/LibContainer.Sample`.
 using LibContainer;
+using LibContainer.Samples;
 using LibContainer.Spec;
 
-string busybox = args.Length > 0 ? args[0] : "/bin/busybox";
-if (!File.Exists(busybox))
+string busybox = args.Length > 0 ? args[0] : BusyboxRootfs.DefaultBusybox;
+if (!BusyboxRootfs.IsAvailable(busybox))
 {
     Console.Error.WriteLine($"{busybox} not found: install Debian's busybox-static (apt-get install -y busybox-static).");
     return 2;
@@ -14,7 +15,7 @@ string work = Directory.CreateTempSubdirectory("libcontainer-sample-").FullName;
 try
 {
     string rootfs = Path.Combine(work, "rootfs");
-    Rootfs.FromBusybox(busybox, rootfs);
+    BusyboxRootfs.Create(rootfs, busybox);
 
     RuntimeSpec spec = RuntimeSpec.CreateDefault();
     spec.Root = new Root { Path = rootfs, Readonly = true };
@@ -40,23 +41,4 @@ try
 finally
 {
     Directory.Delete(work, recursive: true);
-}
-
-/// <summary>A minimal root filesystem: busybox and a link for each of its applets.</summary>
-internal static class Rootfs
-{
-    public static void FromBusybox(string busybox, string rootfs)
-    {
-        foreach (string dir in new[] { "bin", "dev", "etc", "proc", "sys", "tmp", "root" })
-        {
-            Directory.CreateDirectory(Path.Combine(rootfs, dir));
-        }
-        string target = Path.Combine(rootfs, "bin", "busybox");
-        File.Copy(busybox, target);
-        foreach (string applet in new[] { "sh", "echo", "ls", "ps", "hostname", "cat", "id", "sleep" })
-        {
-            File.CreateSymbolicLink(Path.Combine(rootfs, "bin", applet), "busybox");
-        }
-        File.WriteAllText(Path.Combine(rootfs, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-    }
 }

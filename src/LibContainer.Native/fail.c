@@ -1,6 +1,7 @@
 /* fail.c: the sync socket. Every failure becomes {step, errno} for the library, then _exit. */
 #include "lc.h"
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,10 +29,41 @@ int lc_recv(struct lc_msg *msg)
     return 0;
 }
 
+static size_t put_uint(char *buf, unsigned v)
+{
+    char digits[12];
+    size_t n = 0, len = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n > 0)
+        buf[len++] = digits[--n];
+    return len;
+}
+
 void lc_fail(int err)
 {
     if (err <= 0)
         err = EIO;
-    lc_send(LC_MSG_ERROR, lc.step, err);
-    _exit(1);
+    struct lc_msg msg = { .type = LC_MSG_ERROR, .step = lc.step, .value = err };
+    ssize_t n;
+    do {
+        n = send(lc.sock, &msg, sizeof msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        /* Nobody listens any more (the container was already created): say it on stderr. */
+        char line[96];
+        size_t len = 0;
+        static const char a[] = "lc-init: step ", b[] = " failed: errno ";
+        memcpy(line, a, sizeof a - 1);
+        len += sizeof a - 1;
+        len += put_uint(line + len, lc.step);
+        memcpy(line + len, b, sizeof b - 1);
+        len += sizeof b - 1;
+        len += put_uint(line + len, (unsigned)err);
+        line[len++] = '\n';
+        (void)!write(2, line, len);
+    }
+    _exit(127);
 }

@@ -49,10 +49,10 @@ int lc_proc_fd_path(char *buf, size_t size, int fd)
     return 0;
 }
 
-/* mkdir -p inside the root. Each parent is opened in the root before the next name is made in
- * it, so no component ever resolves outside. With last_is_file the last name becomes an empty
- * file (a bind-mount target for a file). */
-int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file)
+/* One pass of mkdir -p. Each parent is opened in the root before the next name is made in it,
+ * so no component ever resolves outside. A component that exists as a dangling symlink is
+ * followed the way the kernel would (inside the root): *restart is set and path rewritten. */
+static int mkdir_pass(char *path, size_t size, unsigned mode, int last_is_file, int *restart)
 {
     char buf[4096];
     size_t len = strlen(path);
@@ -71,7 +71,6 @@ int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file)
             *slash = '\0';
         last = slash == NULL || slash[1] == '\0';
         if (*p != '\0' && strcmp(p, ".") != 0) {
-            /* The parent: everything before p. */
             int parent;
             if (p == first) {
                 parent = lc_open_in_root("/", O_PATH | O_DIRECTORY);
@@ -93,7 +92,42 @@ int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file)
             } else {
                 rc = mkdirat(parent, p, mode);
             }
-            rc = rc < 0 && errno != EEXIST ? -errno : 0;
+            rc = rc < 0 ? -errno : 0;
+            if (rc == -EEXIST) {
+                /* It exists: fine, unless it is a symlink to nothing (yet). */
+                struct stat st;
+                int target = lc_open_in_root(buf, O_PATH);
+                rc = 0;
+                if (target >= 0) {
+                    close(target);
+                } else if (target == -ENOENT && fstatat(parent, p, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           S_ISLNK(st.st_mode)) {
+                    char link[4096];
+                    ssize_t n = readlinkat(parent, p, link, sizeof link - 1);
+                    if (n < 0) {
+                        rc = -errno;
+                    } else {
+                        link[n] = '\0';
+                        /* new path: (absolute link | parent dir + link) + rest */
+                        const char *rest = slash == NULL ? "" : slash + 1;
+                        size_t plen = link[0] == '/' ? 0 : (size_t)(p - buf);
+                        size_t need = plen + (size_t)n + 1 + strlen(rest) + 1;
+                        if (need > size) {
+                            rc = -ENAMETOOLONG;
+                        } else {
+                            char next[4096];
+                            memcpy(next, buf, plen);
+                            memcpy(next + plen, link, (size_t)n);
+                            next[plen + (size_t)n] = '/';
+                            strcpy(next + plen + (size_t)n + 1, rest);
+                            strcpy(path, next);
+                            *restart = 1;
+                        }
+                    }
+                    close(parent);
+                    return rc;
+                }
+            }
             close(parent);
             if (rc < 0)
                 return rc;
@@ -104,4 +138,22 @@ int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file)
         p = slash + 1;
     }
     return 0;
+}
+
+/* mkdir -p inside the root; with last_is_file the last name becomes an empty file (a
+ * bind-mount target for a file). Dangling symlinks are followed inside the root, as runc does. */
+int lc_mkdir_in_root(const char *path, unsigned mode, int last_is_file)
+{
+    char cur[4096];
+    size_t len = strlen(path);
+    if (len >= sizeof cur)
+        return -ENAMETOOLONG;
+    memcpy(cur, path, len + 1);
+    for (int hops = 0; hops < 40; hops++) {
+        int restart = 0;
+        int rc = mkdir_pass(cur, sizeof cur, mode, last_is_file, &restart);
+        if (!restart)
+            return rc;
+    }
+    return -ELOOP;
 }

@@ -48,6 +48,7 @@ internal sealed partial class Container
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
             dir.Write(state);
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
+            File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             stdio = Stdio.Create(options);
             (SafeFd parentEnd, SafeFd childEnd) = Sys.SocketPair();
             using Socket socket = new(new SafeSocketHandle(parentEnd.DangerousGetHandle(), ownsHandle: true));

@@ -9,8 +9,8 @@ namespace LibContainer.Init;
 /// <summary>
 /// Compiles a validated spec into an <see cref="InitPlan"/>. All policy lives here: which mounts,
 /// in which order, which devices and links, what to mask; the native init only executes the steps.
-/// The order follows runc's: mounts, devices, pivot_root, read-only and masked paths, hostname,
-/// sysctl, read-only root, rlimits, credentials, cwd, the executable, ready, exec fifo, exec.
+/// The order follows runc's: mounts, devices, pivot_root, hostname, sysctl, read-only and masked
+/// paths, read-only root, rlimits, credentials, cwd, the executable, ready, exec fifo, exec.
 /// </summary>
 internal sealed class PlanBuilder
 {
@@ -182,6 +182,23 @@ internal sealed class PlanBuilder
             });
         }
 
+        if (_spec.Hostname is { Length: > 0 } hostname)
+        {
+            Add(new InitStep(InitOp.SetHostname, $"sethostname {hostname}", "hostname") { Strings = [Str(hostname, "hostname")] });
+        }
+        if (_spec.Domainname is { Length: > 0 } domainname)
+        {
+            Add(new InitStep(InitOp.SetDomainname, $"setdomainname {domainname}", "domainname") { Strings = [Str(domainname, "domainname")] });
+        }
+        foreach ((string key, string value) in _spec.Linux?.Sysctl ?? [])
+        {
+            string path = "/proc/sys/" + key.Replace('.', '/');
+            Add(new InitStep(InitOp.WriteFile, $"sysctl {key}={value} ({path})", $"linux.sysctl[\"{key}\"]")
+            {
+                Strings = [Str(path), Str(value, $"linux.sysctl[\"{key}\"]")],
+                Path = path,
+            });
+        }
         var readonlyPaths = _spec.Linux?.ReadonlyPaths ?? [];
         for (int i = 0; i < readonlyPaths.Count; i++)
         {
@@ -201,23 +218,6 @@ internal sealed class PlanBuilder
             });
         }
 
-        if (_spec.Hostname is { Length: > 0 } hostname)
-        {
-            Add(new InitStep(InitOp.SetHostname, $"sethostname {hostname}", "hostname") { Strings = [Str(hostname, "hostname")] });
-        }
-        if (_spec.Domainname is { Length: > 0 } domainname)
-        {
-            Add(new InitStep(InitOp.SetDomainname, $"setdomainname {domainname}", "domainname") { Strings = [Str(domainname, "domainname")] });
-        }
-        foreach ((string key, string value) in _spec.Linux?.Sysctl ?? [])
-        {
-            string path = "/proc/sys/" + key.Replace('.', '/');
-            Add(new InitStep(InitOp.WriteFile, $"sysctl {key}={value} ({path})", $"linux.sysctl[\"{key}\"]")
-            {
-                Strings = [Str(path), Str(value, $"linux.sysctl[\"{key}\"]")],
-                Path = path,
-            });
-        }
         if (_spec.Root?.Readonly == true)
         {
             Add(new InitStep(InitOp.RemountInRoot, "remount / read-only", "root.readonly")

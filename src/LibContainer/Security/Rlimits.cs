@@ -29,6 +29,8 @@ internal static class Rlimits
 
     public static IEnumerable<string> Names => s_numbers.Keys;
 
+    public static bool IsKnown(string name) => s_numbers.ContainsKey(name);
+
     /// <summary>The resource number of a spec name such as <c>RLIMIT_NOFILE</c>, or null if unknown.</summary>
     public static int? Number(string name) => s_numbers.TryGetValue(name, out int n) ? n : null;
 

@@ -13,7 +13,7 @@ public sealed partial record RuntimeSpec
     /// <returns>A new spec; every call returns a new, independent object graph.</returns>
     public static RuntimeSpec CreateDefault()
     {
-        List<string> defaultCapabilities() => ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+        List<string> DefaultCapabilities() => ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
 
         return new RuntimeSpec
         {
@@ -32,9 +32,9 @@ public sealed partial record RuntimeSpec
                 Cwd = "/",
                 Capabilities = new LinuxCapabilities
                 {
-                    Bounding = defaultCapabilities(),
-                    Effective = defaultCapabilities(),
-                    Permitted = defaultCapabilities(),
+                    Bounding = DefaultCapabilities(),
+                    Effective = DefaultCapabilities(),
+                    Permitted = DefaultCapabilities(),
                 },
                 Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Hard = 1024, Soft = 1024 }],
                 NoNewPrivileges = true,

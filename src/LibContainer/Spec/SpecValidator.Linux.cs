@@ -108,14 +108,7 @@ public static partial class SpecValidator
                 context.Add(path, "requires a user namespace in linux.namespaces");
             }
         }
-        else if (user.Path is not null)
-        {
-            if (hasMappings)
-            {
-                context.Add(path, $"must not be set when joining an existing user namespace ({Index("linux.namespaces", user.Index)}.path is set)");
-            }
-        }
-        else if (!hasMappings)
+        else if (user.Path is null && !hasMappings)
         {
             context.Add(path, "is required when creating a new user namespace");
         }

@@ -22,13 +22,6 @@ public static partial class SpecValidator
 {
     private const int MaxHostNameLength = 64; // HOST_NAME_MAX; sethostname(2) and setdomainname(2) refuse longer names.
 
-    private static readonly FrozenSet<string> s_rlimits = FrozenSet.ToFrozenSet(
-    [
-        "RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
-        "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
-        "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-    ], StringComparer.Ordinal);
-
     private static readonly FrozenSet<string> s_schedulerPolicies = FrozenSet.ToFrozenSet(
     [
         "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
@@ -92,10 +85,6 @@ public static partial class SpecValidator
         if (!match.Success)
         {
             context.Add("ociVersion", $"must be a SemVer version of the form 1.x.y, got {Quote(version)}");
-        }
-        else if (!int.TryParse(match.Groups["minor"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int minor) || minor > 2)
-        {
-            context.Add("ociVersion", $"version {Quote(version)} is newer than the supported 1.0.0 to 1.2.x");
         }
     }
 
@@ -203,11 +192,6 @@ public static partial class SpecValidator
             }
         }
 
-        if (process.ConsoleSize is not null && !process.Terminal)
-        {
-            context.Add("process.consoleSize", "is only allowed when process.terminal is true");
-        }
-
         ValidateCapabilities(process.Capabilities, context);
         ValidateRlimits(process.Rlimits, context);
 
@@ -282,7 +266,7 @@ public static partial class SpecValidator
                 context.Add(at, "must be an object, got null");
                 continue;
             }
-            if (rlimit.Type is null || !s_rlimits.Contains(rlimit.Type))
+            if (rlimit.Type is null || !Security.Rlimits.IsKnown(rlimit.Type))
             {
                 context.Add($"{at}.type", $"unknown rlimit {Quote(rlimit.Type)}");
             }

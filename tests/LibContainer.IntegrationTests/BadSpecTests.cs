@@ -1,0 +1,125 @@
+using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Spec;
+
+namespace LibContainer.IntegrationTests;
+
+/// <summary>
+/// Bad input gets an error that names the field or step and the reason, and leaves nothing
+/// behind: no state directory, mount, process or zombie. These look at the whole host, so they run alone.
+/// </summary>
+[Collection(HostWideChecks.Name)]
+public sealed class BadSpecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
+{
+    [Fact]
+    public async Task Create_MissingRootfs_ErrorNamesRootPath()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Root!.Path = "/does/not/exist/rootfs";
+
+        var error = await ShouldFailCleanlyAsync<SpecValidationException>(spec);
+
+        error.Message.Should().Contain("root.path").And.Contain("/does/not/exist/rootfs");
+    }
+
+    [Fact]
+    public async Task Create_RelativeMountDestination_ErrorNamesMount()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Mounts!.Add(new Mount { Destination = "relative/dir", Type = "tmpfs", Source = "tmpfs" });
+
+        var error = await ShouldFailCleanlyAsync<SpecValidationException>(spec);
+
+        error.Errors.Should().ContainSingle(e => e.Path == $"mounts[{spec.Mounts.Count - 1}].destination");
+        error.Message.Should().Contain("absolute");
+    }
+
+    [Fact]
+    public async Task Create_MissingExecutable_ErrorNamesArgsAndErrno()
+    {
+        var error = await ShouldFailCleanlyAsync<ContainerStartException>(Spec("no-such-program", "arg"));
+
+        error.Message.Should().Contain("process.args[0]").And.Contain("no-such-program").And.Contain("errno 2");
+        error.Errno.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Create_RlimitAboveHardLimit_ErrorNamesRlimit()
+    {
+        RuntimeSpec spec = Spec("true");
+        ulong above = HardNofile() + 1000;
+        spec.Process!.Rlimits = [new PosixRlimit { Type = "RLIMIT_NOFILE", Soft = above, Hard = above }];
+
+        var error = await ShouldFailCleanlyAsync<ContainerStartException>(spec);
+
+        error.Message.Should().Contain("RLIMIT_NOFILE").And.Contain("process.rlimits[0]").And.Contain("errno 1");
+    }
+
+    [Fact]
+    public async Task Create_BindSourceMissing_ErrorNamesMountAndPath()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "/does/not/exist/src", Options = ["rbind"] });
+
+        var error = await ShouldFailCleanlyAsync<ContainerStartException>(spec);
+
+        error.Message.Should().Contain("/does/not/exist/src").And.Contain($"mounts[{spec.Mounts.Count - 1}]").And.Contain("errno 2");
+    }
+
+    [Fact]
+    public async Task Create_JoinMissingNamespace_ErrorNamesPath()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
+        spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = "/proc/999999999/ns/net" });
+
+        var error = await ShouldFailCleanlyAsync<ContainerStartException>(spec);
+
+        error.Message.Should().Contain("/proc/999999999/ns/net").And.Contain("errno 2");
+    }
+
+    [Fact]
+    public async Task Create_Cancelled_LeavesNothing()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        HostSnapshot before = HostSnapshot.Take();
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), Spec("true"), cancellationToken: cancelled.Token);
+
+        await create.Should().ThrowAsync<OperationCanceledException>();
+        await AssertNothingLeftAsync(before);
+    }
+
+    private static ulong HardNofile()
+    {
+        string limits = File.ReadAllText("/proc/self/limits");
+        string line = limits.Split('\n').First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        return ulong.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<T> ShouldFailCleanlyAsync<T>(RuntimeSpec spec) where T : Exception
+    {
+        HostSnapshot before = HostSnapshot.Take();
+        string id = NewId();
+
+        Func<Task> create = () => Factory.CreateAsync(id, spec, cancellationToken: Token);
+
+        T error = (await create.Should().ThrowAsync<T>()).Which;
+        Directory.Exists(Path.Combine(StateRoot, id)).Should().BeFalse("a failed create removes its state directory");
+        await AssertNothingLeftAsync(before);
+        return error;
+    }
+
+    private static async Task AssertNothingLeftAsync(HostSnapshot before)
+    {
+        // The init's first stage may still be exiting; its reaping is asynchronous but prompt.
+        HostSnapshot after = HostSnapshot.Take();
+        for (int i = 0; i < 200 && after.Children.Count > before.Children.Count; i++)
+        {
+            await Task.Delay(10, Token);
+            after = HostSnapshot.Take();
+        }
+        after.Children.Should().BeEquivalentTo(before.Children, "no process or zombie may be left");
+        after.Mounts.Should().BeEquivalentTo(before.Mounts, "no mount may be left");
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text;
+using LibContainer.Spec;
+
+namespace LibContainer.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The base of the real-container tests: a factory with its own state root, a spec like `runc spec`
+/// writes (terminal off), and every container destroyed at the end whatever the test did.
+/// </summary>
+public abstract class ContainerTest : IAsyncLifetime
+{
+    private readonly List<IContainer> _containers = [];
+
+    protected ContainerTest(RootfsFixture rootfs)
+    {
+        Require.Root();
+        Require.Busybox();
+        Fixture = rootfs;
+        StateRoot = Path.Combine(rootfs.WorkDir, $"state-{Guid.NewGuid():N}");
+        Factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot });
+    }
+
+    protected RootfsFixture Fixture { get; }
+
+    protected string StateRoot { get; }
+
+    protected ContainerFactory Factory { get; }
+
+    protected static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    protected static string NewId() => $"t-{Guid.NewGuid():N}"[..14];
+
+    /// <summary>The default spec on the shared rootfs, running <paramref name="args"/>.</summary>
+    protected RuntimeSpec Spec(params string[] args)
+    {
+        RuntimeSpec spec = RuntimeSpec.CreateDefault();
+        spec.Root = new Root { Path = Fixture.Rootfs!, Readonly = true };
+        spec.Process!.Terminal = false;
+        spec.Process.Args = [.. args];
+        return spec;
+    }
+
+    protected async Task<IContainer> CreateAsync(RuntimeSpec spec, ContainerOptions? options = null, string? id = null)
+    {
+        IContainer container = await Factory.CreateAsync(id ?? NewId(), spec, options ?? Piped, Token);
+        _containers.Add(container);
+        return container;
+    }
+
+    protected async Task<IContainer> RunAsync(RuntimeSpec spec, ContainerOptions? options = null, string? id = null)
+    {
+        IContainer container = await CreateAsync(spec, options, id);
+        await container.StartAsync(Token);
+        return container;
+    }
+
+    protected static ContainerOptions Piped => new() { Stdout = StdioMode.Pipe, Stderr = StdioMode.Pipe };
+
+    /// <summary>Runs to the end and returns (exit status, stdout, stderr).</summary>
+    protected async Task<(ExitStatus Status, string Stdout, string Stderr)> RunToEndAsync(RuntimeSpec spec)
+    {
+        IContainer container = await RunAsync(spec);
+        Task<string> stdout = ReadAllAsync(container.InitProcess.StandardOutput!);
+        Task<string> stderr = ReadAllAsync(container.InitProcess.StandardError!);
+        ExitStatus status = await container.InitProcess.WaitForExitAsync(Token);
+        return (status, await stdout, await stderr);
+    }
+
+    protected static async Task<string> ReadAllAsync(Stream stream)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
+        return await reader.ReadToEndAsync(Token);
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (IContainer container in _containers)
+        {
+            await container.DestroyAsync(CancellationToken.None);
+            await container.DisposeAsync();
+        }
+        if (Directory.Exists(StateRoot))
+        {
+            Directory.Delete(StateRoot, recursive: true);
+        }
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,217 @@
+using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Spec;
+
+namespace LibContainer.IntegrationTests;
+
+public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
+{
+    [Fact]
+    public async Task Run_Echo_StdoutCaptured()
+    {
+        var (status, stdout, _) = await RunToEndAsync(Spec("echo", "hello", "world"));
+
+        stdout.Should().Be("hello world\n");
+        status.ExitCode.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task Run_ExitCode_Reported(int code)
+    {
+        var (status, _, _) = await RunToEndAsync(Spec("sh", "-c", $"exit {code}"));
+
+        status.ExitCode.Should().Be(code);
+        status.Signal.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Run_KilledBySignal_SignalReported()
+    {
+        // pid 1 of a pid namespace ignores the signals it has no handler for, except SIGKILL from outside.
+        IContainer container = await RunAsync(Spec("sleep", "1000"));
+        await container.SignalAsync(Signal.Kill, cancellationToken: Token);
+
+        ExitStatus status = await container.InitProcess.WaitForExitAsync(Token);
+
+        status.Signal.Should().Be((int)Signal.Kill);
+        status.ExitCode.Should().BeNull();
+        status.Code.Should().Be(137);
+    }
+
+    [Fact]
+    public async Task Create_BeforeStart_UserProgramHasNotRun()
+    {
+        string shared = Directory.CreateTempSubdirectory("lc-marker-").FullName;
+        try
+        {
+            RuntimeSpec spec = Spec("touch", "/shared/ran");
+            spec.Mounts!.Add(new Mount { Destination = "/shared", Type = "bind", Source = shared, Options = ["rbind", "rw"] });
+
+            IContainer container = await CreateAsync(spec);
+
+            container.Status.Should().Be(ContainerStatus.Created);
+            container.GetState().Status.Should().Be("created");
+            File.Exists(Path.Combine(shared, "ran")).Should().BeFalse("the program must not run before start");
+
+            await container.StartAsync(Token);
+            ExitStatus status = await container.InitProcess.WaitForExitAsync(Token);
+
+            status.ExitCode.Should().Be(0);
+            File.Exists(Path.Combine(shared, "ran")).Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(shared, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Status_Transitions_CreatedRunningStopped()
+    {
+        IContainer container = await CreateAsync(Spec("sh", "-c", "read line; exit 0"), new ContainerOptions { Stdin = StdioMode.Pipe });
+        container.Status.Should().Be(ContainerStatus.Created);
+
+        await container.StartAsync(Token);
+        container.Status.Should().Be(ContainerStatus.Running);
+        container.GetState().Pid.Should().Be(container.InitProcess.Pid);
+
+        await container.InitProcess.StandardInput!.WriteAsync("go\n"u8.ToArray(), Token);
+        await container.InitProcess.StandardInput.FlushAsync(Token);
+        (await container.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(0);
+
+        container.Status.Should().Be(ContainerStatus.Stopped);
+        container.GetState().Status.Should().Be("stopped");
+        container.GetState().Pid.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Start_WhenRunning_Throws()
+    {
+        IContainer container = await RunAsync(Spec("sleep", "1000"));
+
+        Func<Task> again = () => container.StartAsync(Token);
+
+        await again.Should().ThrowAsync<InvalidOperationException>().WithMessage("*is Running; Start needs Created*");
+    }
+
+    [Fact]
+    public async Task Load_FromSecondFactory_SeesRunningSignalsAndGetsExitStatus()
+    {
+        IContainer first = await RunAsync(Spec("sleep", "1000"));
+        var other = new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot });
+
+        IContainer loaded = await other.LoadAsync(first.Id, Token);
+
+        loaded.Status.Should().Be(ContainerStatus.Running);
+        loaded.InitProcess.Pid.Should().Be(first.InitProcess.Pid);
+        loaded.Config.Process!.Args.Should().Equal("sleep", "1000");
+        await loaded.SignalAsync(Signal.Kill, cancellationToken: Token);
+        ExitStatus status = await loaded.InitProcess.WaitForExitAsync(Token);
+        status.Signal.Should().Be((int)Signal.Kill);
+        loaded.Status.Should().Be(ContainerStatus.Stopped);
+    }
+
+    [Fact]
+    public async Task Load_AfterExit_ReadsRecordedExitStatus()
+    {
+        IContainer first = await RunAsync(Spec("sh", "-c", "exit 7"));
+        (await first.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(7);
+
+        IContainer loaded = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }).LoadAsync(first.Id, Token);
+
+        loaded.Status.Should().Be(ContainerStatus.Stopped);
+        // Recorded by this process (the parent) when it reaped the init; loaded from the state file.
+        await WaitUntilAsync(() => File.ReadAllText(Path.Combine(StateRoot, first.Id, "state.json")).Contains("\"exitCode\":7", StringComparison.Ordinal));
+        IContainer again = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }).LoadAsync(first.Id, Token);
+        (await again.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(7);
+    }
+
+    [Fact]
+    public async Task Start_FromLoadedContainer_RunsTheProgram()
+    {
+        IContainer created = await CreateAsync(Spec("sh", "-c", "exit 5"));
+        IContainer loaded = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }).LoadAsync(created.Id, Token);
+
+        await loaded.StartAsync(Token);
+
+        (await created.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task ExitStatus_WithSystemDiagnosticsProcessInUse_NotLost()
+    {
+        using (var host = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/true") { UseShellExecute = false })!)
+        {
+            await host.WaitForExitAsync(Token); // installs the runtime's SIGCHLD handling
+        }
+
+        var (status, _, _) = await RunToEndAsync(Spec("sh", "-c", "sleep 0.2; exit 3"));
+
+        status.ExitCode.Should().Be(3);
+    }
+
+    [Fact]
+    public async Task Destroy_InEveryState_RemovesStateAndProcessesIdempotently()
+    {
+        IContainer created = await CreateAsync(Spec("sleep", "1000"));
+        IContainer running = await RunAsync(Spec("sleep", "1000"));
+        IContainer stopped = await RunAsync(Spec("true"));
+        await stopped.InitProcess.WaitForExitAsync(Token);
+
+        foreach (IContainer container in new[] { created, running, stopped })
+        {
+            int pid = container.InitProcess.Pid;
+            await container.DestroyAsync(Token);
+            await container.DestroyAsync(Token);
+
+            Directory.Exists(Path.Combine(StateRoot, container.Id)).Should().BeFalse();
+            File.Exists($"/proc/{pid}/stat").Should().BeFalse($"pid {pid} of {container.Id} must be reaped");
+            container.Status.Should().Be(ContainerStatus.Stopped);
+        }
+        (await Factory.ListAsync(Token)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Create_DuplicateId_ErrorNamesId()
+    {
+        IContainer first = await CreateAsync(Spec("sleep", "1000"));
+
+        Func<Task> duplicate = () => Factory.CreateAsync(first.Id, Spec("true"), cancellationToken: Token);
+
+        await duplicate.Should().ThrowAsync<ArgumentException>().WithMessage($"*'{first.Id}' already exists*");
+        first.Status.Should().Be(ContainerStatus.Created);
+    }
+
+    [Fact]
+    public async Task Processes_ListsEveryProcessOfTheContainer()
+    {
+        IContainer container = await RunAsync(Spec("sh", "-c", "sleep 100 & sleep 100 & wait"));
+        await WaitUntilAsync(async () => (await container.GetProcessesAsync(Token)).Count == 3);
+
+        IReadOnlyList<int> pids = await container.GetProcessesAsync(Token);
+
+        pids.Should().HaveCount(3).And.Contain(container.InitProcess.Pid);
+    }
+
+    [Fact]
+    public async Task List_ShowsCreatedContainers()
+    {
+        IContainer a = await CreateAsync(Spec("true"));
+        IContainer b = await CreateAsync(Spec("true"));
+
+        (await Factory.ListAsync(Token)).Should().BeEquivalentTo([a.Id, b.Id]);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
