@@ -1,10 +1,11 @@
 // The LibContainer sample: makes a root filesystem from the host's static busybox, runs a container
-// in it, and prints what the container printed. Run as root: `sudo dotnet run --project samples/LibContainer.Sample`.
+// in it, and prints what the container printed. Run as root: `sudo eng/sample.sh`; `--explain` prints the init's plan instead.
 using LibContainer;
 using LibContainer.Samples;
 using LibContainer.Spec;
 
-string busybox = args.Length > 0 ? args[0] : BusyboxRootfs.DefaultBusybox;
+bool explain = args.Contains("--explain");
+string busybox = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? BusyboxRootfs.DefaultBusybox;
 if (!BusyboxRootfs.IsAvailable(busybox))
 {
     Console.Error.WriteLine($"{busybox} not found: install Debian's busybox-static (apt-get install -y busybox-static).");
@@ -24,6 +25,12 @@ try
     spec.Process.Args = ["sh", "-c", "echo \"hello from $(hostname), I am pid $$\"; echo processes:; ps -o pid,args; echo root:; ls /"];
 
     var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = Path.Combine(work, "state") });
+    if (explain)
+    {
+        // What the spec will do to the kernel, step by step, before anything is done.
+        Console.Write(factory.Explain(spec));
+        return 0;
+    }
     IContainer container = await factory.RunAsync("sample", spec, new ContainerOptions { Stdout = StdioMode.Pipe });
     try
     {

@@ -156,12 +156,15 @@ internal sealed class PlanBuilder
             AddDevices(devIsMounted);
         }
         string cwd = SpecProcess.Cwd;
-        Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {cwd} (the working directory)", "process.cwd")
+        if (cwd.TrimEnd('/').Length > 0)
         {
-            A = Convert.ToInt64("755", 8),
-            Strings = [Str(cwd, "process.cwd")],
-            Path = cwd,
-        });
+            Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {cwd} (the working directory)", "process.cwd")
+            {
+                A = Convert.ToInt64("755", 8),
+                Strings = [Str(cwd, "process.cwd")],
+                Path = cwd,
+            });
+        }
 
         if (_context.NoPivotRoot)
         {
@@ -352,7 +355,7 @@ internal sealed class PlanBuilder
             string path = $"{destination.TrimEnd('/')}/{hierarchy.Name}";
             byte[] sub = Str(path);
             Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {path}", source) { A = Convert.ToInt64("755", 8), Strings = [sub], Path = path });
-            Add(new InitStep(InitOp.MountInRoot, $"mount {hierarchy.FsType} ({hierarchy.Options}) on {path}{optionText}", source)
+            Add(new InitStep(InitOp.MountInRoot, $"mount {hierarchy.FsType}{(hierarchy.Options.Length > 0 ? $" ({hierarchy.Options})" : "")} on {path}{optionText}", source)
             {
                 A = mountFlags,
                 Strings = [Str("cgroup"), sub, Str(hierarchy.FsType), Str(hierarchy.Options)],

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what building and testing LibContainer needs on a fresh Debian machine (as root):
+# gcc and libc6-dev compile the static native init; busybox-static is the test and sample rootfs.
+# Safe to run again: it installs only what is missing. The .NET SDK must already be on PATH.
+set -euo pipefail
+
+packages=(gcc libc6-dev busybox-static "$@")
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+    if [ "$(id -u)" != 0 ]; then
+        echo "setup: missing packages ${missing[*]}; run as root (sudo) to install them" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }

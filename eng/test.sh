@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set-up, then every test: unit tests and real-container integration tests (as root).
+# With LIBCONTAINER_REQUIRE_ALL=1 a test that would skip (not root, no busybox) fails instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eng/setup.sh
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution LibContainer.sln "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line for any reader of the log: the sums of every test assembly's summary.
+awk '/^[[:space:]]+succeeded:/ {p+=$2} /^[[:space:]]+failed:/ {f+=$2} /^[[:space:]]+skipped:/ {s+=$2}
+     END {printf "%d passed, %d failed, %d skipped\n", p, f, s}' "$log"
+exit "$rc"
