@@ -1,5 +1,5 @@
 /* lc.h: the native init's one header. The wire format of the plan lives here and in
- * src/LibContainer/Init/InitProtocol.cs; change both together and bump LC_PROTOCOL_VERSION. */
+ * src/LibContainer/Init/InitPlan.cs; change both together and bump LC_PROTOCOL_VERSION. */
 #ifndef LC_H
 #define LC_H
 

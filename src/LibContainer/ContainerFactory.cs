@@ -35,7 +35,7 @@ public sealed class ContainerFactory : IFactory
     /// <inheritdoc />
     public string StateRoot => _options.StateRoot;
 
-    private string InitPath => _initPath ??= NativeInit.Locate(_options.InitPath);
+    private string InitPath => _initPath ??= NativeInit.ExecutablePath(NativeInit.Locate(_options.InitPath));
 
     /// <inheritdoc />
     public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -18,6 +18,7 @@ internal sealed class PlanBuilder
     private const long MS_BIND = 4096, MS_REC = 16384, MS_SLAVE = 1 << 19;
     private const long PropagationMask = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
     private const long S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000;
+    private const int MaxVectorEntries = 8192; // LC_MAX_VECTOR in lc.h
 
     private static readonly (string Name, uint Major, uint Minor)[] s_defaultDevices =
     [
@@ -110,6 +111,10 @@ internal sealed class PlanBuilder
             .ToList();
         return names.Count == 0 ? " (no new namespaces)" : $" into new {string.Join(", ", names)} namespaces";
     }
+
+    /// <summary>A namespace of its own, new or joined by path (not the host's).</summary>
+    private bool HasNamespace(LinuxNamespaceType type) =>
+        _spec.Linux?.Namespaces?.Any(n => n.Type == type.ToSpecName()) == true;
 
     private bool HasNewNamespace(LinuxNamespaceType type) =>
         _spec.Linux?.Namespaces?.Any(n => n.Type == type.ToSpecName() && string.IsNullOrEmpty(n.Path)) == true;
@@ -281,7 +286,7 @@ internal sealed class PlanBuilder
                 Strings = [target],
                 Path = destination,
             });
-            if (type == "sysfs" && !HasNewNamespace(LinuxNamespaceType.Network))
+            if (type == "sysfs" && !HasNamespace(LinuxNamespaceType.Network))
             {
                 // Without its own network namespace the kernel refuses a new sysfs: bind the host's, as runc does.
                 Add(new InitStep(InitOp.MountInRoot, $"rbind-mount /sys on {destination} (no network namespace of its own)", source)
@@ -511,6 +516,10 @@ internal sealed class PlanBuilder
 
         var args = process.Args is { Count: > 0 } a ? a : throw new ArgumentException("process.args: must not be empty");
         var env = process.Env ?? [];
+        if (args.Count + env.Count + 2 > MaxVectorEntries)
+        {
+            throw new ArgumentException($"process.env: {args.Count} args and {env.Count} environment entries exceed the init's {MaxVectorEntries - 2} together");
+        }
         string? pathValue = env.LastOrDefault(e => e.StartsWith("PATH=", StringComparison.Ordinal))?[5..];
         Add(new InitStep(InitOp.LookupExec, $"find {args[0]} in {(args[0].Contains('/', StringComparison.Ordinal) ? "the root" : $"PATH={pathValue ?? "(default)"}")}", "process.args[0]")
         {

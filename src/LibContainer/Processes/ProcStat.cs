@@ -36,7 +36,7 @@ internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulo
         }
         string[] fields = text[(close + 2)..].Split(' ');
         // fields[0] is field 3 (state); ppid is field 4; starttime is field 22.
-        if (fields.Length < 20 ||
+        if (fields.Length < 20 || fields[0].Length == 0 ||
             !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int ppid) ||
             !ulong.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong start))
         {

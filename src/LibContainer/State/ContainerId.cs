@@ -7,7 +7,7 @@ internal static partial class ContainerId
 {
     public const int MaxLength = 1024;
 
-    [GeneratedRegex(@"^[\w+\-.]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[\w+\-.]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static void Validate(string id)

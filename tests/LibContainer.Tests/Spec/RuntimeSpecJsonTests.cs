@@ -168,6 +168,17 @@ public sealed class RuntimeSpecJsonTests : IDisposable
     }
 
     [Fact]
+    public void Parse_SeveralMissingRequiredProperties_ReportsEach()
+    {
+        Action parse = () => RuntimeSpec.Parse("""{ "ociVersion": "1.2.0", "process": { "user": { }, "cwd": "/" } }""");
+
+        parse.Should().Throw<SpecValidationException>()
+            .Which.Message.Should().Be(
+                "process.user.uid: required property is missing (line 1, column 47)\n" +
+                "process.user.gid: required property is missing (line 1, column 47)");
+    }
+
+    [Fact]
     public void Parse_NullForRequiredString_ThrowsNamingIt()
     {
         Action parse = () => RuntimeSpec.Parse("""{ "ociVersion": null }""");

@@ -1,0 +1,213 @@
+using FluentAssertions;
+using LibContainer.Spec;
+using LibContainer.State;
+using Xunit;
+
+namespace LibContainer.Tests.State;
+
+public sealed class StateDirectoryTests : IDisposable
+{
+    private static readonly TimeSpan s_generous = TimeSpan.FromSeconds(5);
+
+    private readonly string _root = Path.Combine(Directory.CreateTempSubdirectory("lc-state-").FullName, "run");
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_root)!, recursive: true);
+
+    private static StoredState NewState(string id = "web") => new()
+    {
+        Id = id,
+        Phase = StoredState.PhaseCreated,
+        Pid = 4242,
+        PidStartTime = 89088,
+        Bundle = "/bundles/web",
+        Rootfs = "/bundles/web/rootfs",
+        Created = new DateTimeOffset(2024, 5, 1, 12, 30, 15, 123, TimeSpan.Zero),
+        ExitCode = 3,
+        ExitSignal = 9,
+        Config = RuntimeSpec.CreateDefault(),
+    };
+
+    [Fact]
+    public void Create_NewId_MakesThePrivateDirectoryAndItsRoot()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+
+        dir.Id.Should().Be("web");
+        dir.Path.Should().Be(Path.Combine(_root, "web"));
+        dir.StateFile.Should().Be(Path.Combine(_root, "web", "state.json"));
+        dir.FifoPath.Should().Be(Path.Combine(_root, "web", "exec.fifo"));
+        dir.Exists.Should().BeTrue();
+        Directory.Exists(dir.Path).Should().BeTrue();
+        const UnixFileMode Readable = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        (File.GetUnixFileMode(dir.Path) & Readable).Should().Be(UnixFileMode.None, "mode 0711 whatever the umask");
+    }
+
+    [Fact]
+    public void Create_SameIdTwice_ThrowsAlreadyExists()
+    {
+        StateDirectory.Create(_root, "web");
+
+        Action create = () => StateDirectory.Create(_root, "web");
+
+        create.Should().Throw<ArgumentException>().WithMessage("A container with id 'web' already exists*")
+            .Which.ParamName.Should().Be("id");
+    }
+
+    [Fact]
+    public void Open_NeverCreated_DoesNotExist()
+    {
+        StateDirectory dir = StateDirectory.Open(_root, "ghost");
+
+        dir.Exists.Should().BeFalse();
+        dir.TryRead().Should().BeNull();
+    }
+
+    [Fact]
+    public void WriteThenRead_StoredState_RoundTrips()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        StoredState state = NewState();
+
+        dir.Write(state);
+        StoredState read = StateDirectory.Open(_root, "web").Read();
+
+        read.Should().BeEquivalentTo(state, options => options.ComparingRecordsByMembers());
+        read.Config.ToJson().Should().Be(state.Config.ToJson());
+    }
+
+    [Fact]
+    public void WriteThenRead_OptionalFieldsUnset_StayUnset()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        StoredState state = NewState() with { Phase = StoredState.PhaseCreating, Pid = 0, Bundle = null, ExitCode = null, ExitSignal = null };
+
+        dir.Write(state);
+
+        StoredState read = dir.Read();
+        read.Phase.Should().Be("creating");
+        read.Bundle.Should().BeNull();
+        read.ExitCode.Should().BeNull();
+        read.ExitSignal.Should().BeNull();
+        File.ReadAllText(dir.StateFile).Should().NotContain("exitCode").And.NotContain("\"bundle\"");
+    }
+
+    [Fact]
+    public void Write_Twice_ReadsTheLatest()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        dir.Write(NewState() with { Phase = StoredState.PhaseCreating, Pid = 0 });
+
+        dir.Write(NewState() with { Pid = 777 });
+
+        StoredState read = dir.Read();
+        read.Phase.Should().Be(StoredState.PhaseCreated);
+        read.Pid.Should().Be(777);
+    }
+
+    [Fact]
+    public void Write_Always_LeavesOnlyStateJson()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+
+        dir.Write(NewState());
+        dir.Write(NewState());
+
+        Directory.GetFileSystemEntries(dir.Path).Should().Equal(dir.StateFile);
+    }
+
+    [Fact]
+    public void Read_NoStateFile_ThrowsNamingTheContainer()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+
+        Action read = () => dir.Read();
+
+        dir.TryRead().Should().BeNull();
+        read.Should().Throw<ContainerException>().WithMessage("Container 'web' has no readable *state.json.");
+    }
+
+    [Fact]
+    public async Task LockAsync_Held_SecondWaitsUntilTheFirstIsDisposed()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        IDisposable? first = await dir.LockAsync(TestContext.Current.CancellationToken);
+        first.Should().NotBeNull();
+
+        Task<IDisposable?> second = StateDirectory.Open(_root, "web").LockAsync(TestContext.Current.CancellationToken);
+        // Only "not yet": a slow machine can make this pass for a broken lock, never fail a working one.
+        Task winner = await Task.WhenAny(second, Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken));
+        winner.Should().NotBeSameAs(second, "the first lock is still held");
+
+        first!.Dispose();
+        winner = await Task.WhenAny(second, Task.Delay(s_generous, TestContext.Current.CancellationToken));
+        winner.Should().BeSameAs(second, "the first lock was released");
+        using IDisposable? lockAfter = await second;
+        lockAfter.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task LockAsync_AfterDispose_TakesItAgain()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        (await dir.LockAsync(TestContext.Current.CancellationToken))!.Dispose();
+
+        Task<IDisposable?> again = dir.LockAsync(TestContext.Current.CancellationToken);
+
+        (await Task.WhenAny(again, Task.Delay(s_generous, TestContext.Current.CancellationToken))).Should().BeSameAs(again);
+        using IDisposable? held = await again;
+        held.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task LockAsync_CancelledWhileWaiting_ThrowsAndReleasesNothing()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        IDisposable? first = await dir.LockAsync(TestContext.Current.CancellationToken);
+        using var cancel = new CancellationTokenSource();
+
+        Task<IDisposable?> waiting = dir.LockAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        Func<Task> wait = () => waiting.WaitAsync(s_generous, TestContext.Current.CancellationToken);
+        await wait.Should().ThrowAsync<OperationCanceledException>();
+        first!.Dispose();
+        using IDisposable? next = await dir.LockAsync(TestContext.Current.CancellationToken).WaitAsync(s_generous, TestContext.Current.CancellationToken);
+        next.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task LockAsync_DeletedDirectory_ReturnsNull()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        dir.Delete();
+
+        IDisposable? held = await dir.LockAsync(TestContext.Current.CancellationToken);
+
+        held.Should().BeNull();
+        (await StateDirectory.Open(_root, "never").LockAsync(TestContext.Current.CancellationToken)).Should().BeNull();
+    }
+
+    [Fact]
+    public void Delete_Twice_IsIdempotent()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        dir.Write(NewState());
+
+        dir.Delete();
+        Action again = dir.Delete;
+
+        again.Should().NotThrow();
+        dir.Exists.Should().BeFalse();
+        Directory.Exists(_root).Should().BeTrue("only the container's directory goes");
+    }
+
+    [Fact]
+    public void Create_AfterDelete_ReusesTheId()
+    {
+        StateDirectory.Create(_root, "web").Delete();
+
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+
+        dir.Exists.Should().BeTrue();
+    }
+}
