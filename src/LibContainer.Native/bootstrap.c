@@ -158,7 +158,7 @@ int main(void)
     for (uint32_t i = next; i < s_plan.nops; i++) {
         lc.step = i;
         const struct lc_op *op = &s_plan.ops[i];
-        if (op->code >= LC_OP_LOOKUP_EXEC)
+        if (op->code >= LC_OP_LOOKUP_EXEC && op->code <= LC_OP_EXEC)
             lc_stage2_step(op);
         else
             lc_stage1_step(op);

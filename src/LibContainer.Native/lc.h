@@ -50,7 +50,8 @@ enum lc_opcode {
     LC_OP_READY = 28,         /* tell the library setup is done */
     LC_OP_WAIT_FIFO = 29,     /* a fd of the exec fifo (O_PATH): block until start */
     LC_OP_EXEC = 30,          /* s0 argv (NUL-separated, a entries), s1 envp (b entries) */
-    LC_OP_MAX = 31
+    LC_OP_SETATTR_IN_ROOT = 31, /* s0 target in root, a MOUNT_ATTR_* to set, b to clear: recursive */
+    LC_OP_MAX = 32
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */

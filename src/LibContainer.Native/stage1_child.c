@@ -14,6 +14,9 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 #include <unistd.h>
 
 #define CHECK(expr)                                                                                \
@@ -300,6 +303,16 @@ void lc_stage1_step(const struct lc_op *op)
     case LC_OP_NO_NEW_PRIVS:
         CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
         break;
+    case LC_OP_SETATTR_IN_ROOT: {
+        /* rro, rnosuid, ...: mount_setattr(2) on the whole tree below the target. */
+        struct {
+            uint64_t attr_set, attr_clr, propagation, userns_fd;
+        } attr = { .attr_set = (uint64_t)op->a, .attr_clr = (uint64_t)op->b };
+        int fd = open_target(op->s[0], O_PATH);
+        CHECK(syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr));
+        close(fd);
+        break;
+    }
     case LC_OP_SETNS:
     case LC_OP_CLONE:
     default:

@@ -74,6 +74,29 @@ public sealed class IsolationTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Run_RecursiveReadonlyBind_RefusesWrites()
+    {
+        string source = Directory.CreateTempSubdirectory("lc-rro-").FullName;
+        try
+        {
+            RuntimeSpec spec = Spec("sh", "-c", "cat /data/file; echo x > /data/new");
+            spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = source, Options = ["rbind", "rro"] });
+            File.WriteAllText(Path.Combine(source, "file"), "readable\n");
+
+            var (status, stdout, stderr) = await RunToEndAsync(spec);
+
+            stdout.Should().Be("readable\n");
+            stderr.Should().Contain("Read-only file system");
+            status.ExitCode.Should().NotBe(0);
+            File.Exists(Path.Combine(source, "new")).Should().BeFalse();
+        }
+        finally
+        {
+            Directory.Delete(source, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_ReadonlyRoot_RefusesWrites()
     {
         var (status, _, stderr) = await RunToEndAsync(Spec("touch", "/newfile"));

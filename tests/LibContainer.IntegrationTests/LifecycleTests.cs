@@ -173,6 +173,23 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Destroy_HalfCreatedContainer_KillsAndRemovesIt()
+    {
+        // What a creator that crashed between clone and ready leaves: a record in phase "creating"
+        // with the init's pid. Make one by rewinding a created container's record.
+        IContainer created = await CreateAsync(Spec("sleep", "1000"));
+        string stateFile = Path.Combine(StateRoot, created.Id, "state.json");
+        File.WriteAllText(stateFile, File.ReadAllText(stateFile).Replace("\"phase\":\"created\"", "\"phase\":\"creating\"", StringComparison.Ordinal));
+
+        IContainer loaded = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }).LoadAsync(created.Id, Token);
+        loaded.Status.Should().Be(ContainerStatus.Creating);
+        await loaded.DestroyAsync(Token);
+
+        File.Exists($"/proc/{created.InitProcess.Pid}/stat").Should().BeFalse();
+        Directory.Exists(Path.Combine(StateRoot, created.Id)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Create_DuplicateId_ErrorNamesId()
     {
         IContainer first = await CreateAsync(Spec("sleep", "1000"));

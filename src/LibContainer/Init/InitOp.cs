@@ -36,4 +36,5 @@ internal enum InitOp : uint
     Ready = 28,
     WaitFifo = 29,
     Exec = 30,
+    SetAttrInRoot = 31,
 }

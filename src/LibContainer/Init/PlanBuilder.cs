@@ -14,9 +14,10 @@ namespace LibContainer.Init;
 /// </summary>
 internal sealed class PlanBuilder
 {
-    private const long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8;
-    private const long MS_BIND = 4096, MS_REC = 16384, MS_SLAVE = 1 << 19;
-    private const long PropagationMask = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
+    private const long MS_RDONLY = (long)MountFlags.MS_RDONLY, MS_NOSUID = (long)MountFlags.MS_NOSUID;
+    private const long MS_NODEV = (long)MountFlags.MS_NODEV, MS_NOEXEC = (long)MountFlags.MS_NOEXEC;
+    private const long MS_BIND = (long)MountFlags.MS_BIND, MS_REC = (long)MountFlags.MS_REC, MS_SLAVE = (long)MountFlags.MS_SLAVE;
+    private const long PropagationMask = (long)MountFlags.MS_PROPAGATION;
     private const long S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFIFO = 0x1000;
     private const int MaxVectorEntries = 8192; // LC_MAX_VECTOR in lc.h
 
@@ -313,6 +314,17 @@ internal sealed class PlanBuilder
             }
         }
 
+        if (options.RecAttrSet != 0 || options.RecAttrClr != 0)
+        {
+            Add(new InitStep(InitOp.SetAttrInRoot, $"set recursive mount attributes on {destination}{optionText}", source)
+            {
+                A = (long)options.RecAttrSet,
+                B = (long)options.RecAttrClr,
+                Strings = [target],
+                Path = destination,
+            });
+        }
+
         if (options.PropagationFlags != 0)
         {
             Add(new InitStep(InitOp.MountInRoot, $"set the propagation of {destination}", source)
@@ -459,14 +471,14 @@ internal sealed class PlanBuilder
     private static long RootPropagation(string? value) => value switch
     {
         null or "" => 0,
-        "private" => 1 << 18,
-        "rprivate" => (1 << 18) | MS_REC,
+        "private" => (long)MountFlags.MS_PRIVATE,
+        "rprivate" => (long)MountFlags.MS_PRIVATE | MS_REC,
         "slave" => MS_SLAVE,
         "rslave" => MS_SLAVE | MS_REC,
-        "shared" => 1 << 20,
-        "rshared" => (1 << 20) | MS_REC,
-        "unbindable" => 1 << 17,
-        "runbindable" => (1 << 17) | MS_REC,
+        "shared" => (long)MountFlags.MS_SHARED,
+        "rshared" => (long)MountFlags.MS_SHARED | MS_REC,
+        "unbindable" => (long)MountFlags.MS_UNBINDABLE,
+        "runbindable" => (long)MountFlags.MS_UNBINDABLE | MS_REC,
         _ => throw new ArgumentException($"linux.rootfsPropagation: unknown propagation \"{value}\""),
     };
 

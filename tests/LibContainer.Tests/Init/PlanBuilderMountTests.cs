@@ -152,6 +152,20 @@ public sealed class PlanBuilderMountTests
     }
 
     [Fact]
+    public void Build_RecursiveReadonlyBind_SetsAttributesOnTheTree()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "/srv/data", Options = ["rbind", "rro", "rnosuid"] });
+
+        InitPlan plan = Build(spec);
+
+        InitStep attr = plan.From($"mounts[{spec.Mounts.Count - 1}]").Single(s => s.Op == InitOp.SetAttrInRoot);
+        attr.A.Should().Be((long)(LibContainer.Rootfs.MountFlags.MOUNT_ATTR_RDONLY | LibContainer.Rootfs.MountFlags.MOUNT_ATTR_NOSUID));
+        attr.B.Should().Be(0);
+        attr.Texts().Should().Equal("/data");
+    }
+
+    [Fact]
     public void Build_SysfsWithJoinedNetworkNamespace_MountsSysfsOfThatNamespace()
     {
         RuntimeSpec spec = DefaultSpec();
