@@ -62,7 +62,7 @@ public sealed class InitPlanTests
         spec.Linux.RootfsPropagation = "rslave";
         spec.Linux.Sysctl = new() { ["net.ipv4.ip_forward"] = "1" };
         spec.Linux.Devices = [new LinuxDevice { Type = "c", Path = "/dev/net/tun", Major = 10, Minor = 200, Uid = 7, Gid = 8 }];
-        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "data", Options = ["rbind", "ro", "rprivate"] });
+        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "data", Options = ["rbind", "ro", "rnosuid", "rprivate"] });
         spec.Process!.Args = ["/bin/sh", "-c", "echo héllo"];
         spec.Process.Env = ["PATH=/bin", "LANG=C.UTF-8", ""];
         spec.Process.Rlimits!.Add(new PosixRlimit { Type = "RLIMIT_CORE", Soft = ulong.MaxValue, Hard = ulong.MaxValue });
