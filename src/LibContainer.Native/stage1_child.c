@@ -38,6 +38,20 @@ static int open_target(const char *path, int flags)
     return fd;
 }
 
+/* Opens the directory that holds path's last name, inside the root; *name points at that name. */
+static int open_parent(const char *path, const char **name)
+{
+    char parent[4096];
+    const char *slash = strrchr(path, '/');
+    size_t plen = slash == NULL ? 0 : (size_t)(slash - path);
+    if (plen >= sizeof parent)
+        lc_fail(ENAMETOOLONG);
+    memcpy(parent, path, plen);
+    parent[plen] = '\0';
+    *name = slash == NULL ? path : slash + 1;
+    return open_target(plen == 0 ? "/" : parent, O_PATH | O_DIRECTORY);
+}
+
 static void mount_at_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data)
 {
     char target[64];
@@ -220,16 +234,8 @@ void lc_stage1_step(const struct lc_op *op)
         break;
     }
     case LC_OP_MKNOD_IN_ROOT: {
-        const char *path = op->s[0];
-        const char *slash = strrchr(path, '/');
-        char parent[4096];
-        size_t plen = slash == NULL ? 0 : (size_t)(slash - path);
-        if (plen >= sizeof parent)
-            lc_fail(ENAMETOOLONG);
-        memcpy(parent, path, plen);
-        parent[plen] = '\0';
-        int dir = open_target(plen == 0 ? "/" : parent, O_PATH | O_DIRECTORY);
-        const char *name = slash == NULL ? path : slash + 1;
+        const char *name;
+        int dir = open_parent(op->s[0], &name);
         if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
             lc_fail(errno);
         CHECK(mknodat(dir, name, (mode_t)op->a, (dev_t)op->b));
@@ -239,16 +245,9 @@ void lc_stage1_step(const struct lc_op *op)
         break;
     }
     case LC_OP_SYMLINK_IN_ROOT: {
-        const char *path = op->s[1];
-        const char *slash = strrchr(path, '/');
-        char parent[4096];
-        size_t plen = slash == NULL ? 0 : (size_t)(slash - path);
-        if (plen >= sizeof parent)
-            lc_fail(ENAMETOOLONG);
-        memcpy(parent, path, plen);
-        parent[plen] = '\0';
-        int dir = open_target(plen == 0 ? "/" : parent, O_PATH | O_DIRECTORY);
-        if (symlinkat(op->s[0], dir, slash == NULL ? path : slash + 1) < 0 && errno != EEXIST)
+        const char *name;
+        int dir = open_parent(op->s[1], &name);
+        if (symlinkat(op->s[0], dir, name) < 0 && errno != EEXIST)
             lc_fail(errno);
         close(dir);
         break;
