@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using LibContainer.Cgroups;
 using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Logging;
@@ -38,14 +39,15 @@ internal sealed partial class Container
             Bundle = bundle,
             Rootfs = rootfs,
             Created = DateTimeOffset.UtcNow,
-            Config = spec,
         };
         int pid = 0;
         Task<ExitStatus>? exit = null;
         Stdio? stdio = null;
+        CgroupManager cgroups = CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id);
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
+            dir.WriteConfig(spec);
             dir.Write(state);
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
@@ -76,10 +78,29 @@ internal sealed partial class Container
             pid = value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid));
-            state = state with { Pid = pid, PidStartTime = startTime };
+            state = state with
+            {
+                Pid = pid,
+                PidStartTime = startTime,
+                CgroupPath = cgroups.Path,
+                CgroupDirectories = [.. cgroups.Directories],
+            };
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             logger.InitCloned(id, pid);
-            _ = step;
+
+            // The child exists and waits: its cgroups, with their limits, before it runs anything.
+            try
+            {
+                cgroups.Create();
+            }
+            finally
+            {
+                state = state with { CgroupsCreated = [.. cgroups.Created] };
+                dir.Write(state);
+            }
+            WarnIgnoredResources(spec, logger, id);
+            cgroups.Apply(CgroupResources.Effective(spec));
+            cgroups.AddProcess(pid);
 
             await socket.SendAsync(GoMessage(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
             (type, _, _) = await ReceiveAsync(socket, id, plan, cancellationToken).ConfigureAwait(false);
@@ -94,7 +115,7 @@ internal sealed partial class Container
             dir.Write(state);
             var init = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr);
             logger.ContainerCreated(id, pid);
-            return new Container(dir, state, init, logger);
+            return new Container(dir, state, spec, init, cgroups, logger);
         }
         catch (Exception ex)
         {
@@ -108,6 +129,7 @@ internal sealed partial class Container
                 }
                 Reaper.Shared.Forget(pid, state.PidStartTime);
             }
+            await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
             stdio?.Dispose();
             dir.Delete();
             throw;
@@ -120,9 +142,53 @@ internal sealed partial class Container
         ArgumentNullException.ThrowIfNull(spec);
         string? bundle = options.BundlePath is null ? null : Path.GetFullPath(options.BundlePath);
         SpecValidator.ThrowIfInvalid(spec, bundle);
+        if (spec.Linux?.Resources is { } resources)
+        {
+            // Against the controllers this host really has (v1, v2 or both), before anything is made.
+            IReadOnlyList<SpecError> errors = CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux.CgroupsPath, "validate")
+                .Validate(resources, CgroupHost.Info);
+            if (errors.Count > 0)
+            {
+                throw new SpecValidationException(errors);
+            }
+        }
         string path = spec.Root?.Path ?? throw new ArgumentException("root.path: required");
         string rootfs = Path.GetFullPath(Path.IsPathRooted(path) || bundle is null ? path : Path.Combine(bundle, path));
         return (PlanBuilder.Build(spec, PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot)), bundle, rootfs);
+    }
+
+    /// <summary>Resource settings the kernel no longer has: accepted, logged, not applied (as runc and crun do).</summary>
+    private static void WarnIgnoredResources(RuntimeSpec spec, ILogger logger, string id)
+    {
+        LinuxMemory? memory = spec.Linux?.Resources?.Memory;
+        if (memory?.Kernel is not null)
+        {
+            logger.ResourceIgnored(id, "linux.resources.memory.kernel", "the kernel no longer limits kernel memory separately");
+        }
+        if (memory?.KernelTcp is not null)
+        {
+            logger.ResourceIgnored(id, "linux.resources.memory.kernelTCP", "the kernel no longer limits TCP buffer memory separately");
+        }
+        if (CgroupHost.Layout.VersionOf("memory") == CgroupVersion.V2)
+        {
+            if (memory?.Swappiness is not null)
+            {
+                logger.ResourceIgnored(id, "linux.resources.memory.swappiness", "cgroup v2 has no per-cgroup swappiness");
+            }
+            if (memory?.DisableOomKiller is not null)
+            {
+                logger.ResourceIgnored(id, "linux.resources.memory.disableOOMKiller", "cgroup v2 cannot disable the OOM killer");
+            }
+        }
+        LinuxNetwork? network = spec.Linux?.Resources?.Network;
+        if (network?.ClassId is not null && CgroupHost.Layout.VersionOf("net_cls") is null)
+        {
+            logger.ResourceIgnored(id, "linux.resources.network.classID", "this host has no net_cls hierarchy");
+        }
+        if (network?.Priorities is { Count: > 0 } && CgroupHost.Layout.VersionOf("net_prio") is null)
+        {
+            logger.ResourceIgnored(id, "linux.resources.network.priorities", "this host has no net_prio hierarchy");
+        }
     }
 
     private static ReadOnlyMemory<byte> GoMessage()

@@ -18,6 +18,11 @@ internal sealed partial class Container
         {
             return; // already destroyed
         }
+        if (_cgroups is not null)
+        {
+            // Every process in the container's cgroups, also those outside its pid namespace.
+            await _cgroups.DestroyAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (Init.Pid > 0 && Init.IsAlive)
         {
             bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;

@@ -1,3 +1,4 @@
+using LibContainer.Cgroups;
 using LibContainer.Interop;
 using LibContainer.Logging;
 using LibContainer.Processes;
@@ -15,13 +16,16 @@ internal sealed partial class Container : IContainer
 
     private readonly StateDirectory _dir;
     private readonly ILogger _logger;
+    private readonly CgroupManager? _cgroups;
     private StoredState _state;
 
-    private Container(StateDirectory dir, StoredState state, ContainerProcess init, ILogger logger)
+    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, ILogger logger)
     {
         _dir = dir;
         _state = state;
+        Config = config;
         _logger = logger;
+        _cgroups = cgroups;
         Init = init;
         if (init.Pid > 0)
         {
@@ -31,7 +35,7 @@ internal sealed partial class Container : IContainer
 
     public string Id => _dir.Id;
 
-    public RuntimeSpec Config => _state.Config;
+    public RuntimeSpec Config { get; private set; }
 
     public string? Bundle => _state.Bundle;
 
@@ -52,6 +56,10 @@ internal sealed partial class Container : IContainer
             if (_state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
             {
                 return ContainerStatus.Creating;
+            }
+            if (_cgroups?.Freezer is { IsFrozen: true })
+            {
+                return ContainerStatus.Paused;
             }
             return File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
         }
@@ -89,7 +97,10 @@ internal sealed partial class Container : IContainer
             // Gone already: its parent recorded how it ended, or nobody could.
             exit = Task.FromResult(Recorded(state) ?? ExitStatus.Unknown);
         }
-        return new Container(dir, state, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), logger);
+        CgroupManager? cgroups = state.CgroupDirectories is { } directories
+            ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
+            : null;
+        return new Container(dir, state, dir.ReadConfig(), new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, logger);
     }
 
     /// <summary>When the status is unknown here (not our child), the state may hold the parent's record.</summary>
@@ -157,6 +168,10 @@ internal sealed partial class Container : IContainer
         if (!Init.IsAlive)
         {
             return Task.FromResult<IReadOnlyList<int>>([]);
+        }
+        if (_cgroups is { OwnsLeaf: true })
+        {
+            return Task.FromResult(_cgroups.GetPids());
         }
         bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
         return Task.FromResult(ProcessTree.Find(Init.Pid, ownPidNamespace));

@@ -33,6 +33,32 @@ public interface IContainer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The container is not <see cref="ContainerStatus.Created"/>.</exception>
     Task StartAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Freezes every process of the container (cgroup freezer); <see cref="Status"/> becomes <see cref="ContainerStatus.Paused"/>.</summary>
+    /// <exception cref="InvalidOperationException">The container is not running or created.</exception>
+    /// <exception cref="ContainerException">The kernel did not report the cgroup frozen in time.</exception>
+    Task PauseAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Thaws a paused container.</summary>
+    /// <exception cref="InvalidOperationException">The container is not paused.</exception>
+    Task ResumeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Resource usage: cpu, memory, pids, block io, hugetlb (from the cgroups) and the network interfaces of its namespace.</summary>
+    Task<ContainerStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes the resources of a live container (runc update). The values are validated first; if
+    /// the kernel refuses one, what was written is rolled back before the error is thrown. Unset
+    /// fields keep their current values.
+    /// </summary>
+    /// <exception cref="SpecValidationException">A value is invalid; the error names its JSON path.</exception>
+    Task UpdateAsync(LinuxResources resources, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The container's cgroup events as they happen: OOM kills, and memory pressure levels (v1).
+    /// Ends when the container's cgroup goes away or the token is cancelled.
+    /// </summary>
+    IAsyncEnumerable<ContainerEvent> WatchEventsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Sends a signal to the container's init, or with <paramref name="all"/> to every process in it.</summary>
     ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default);
 

@@ -90,6 +90,49 @@ public sealed class BadSpecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         await AssertNothingLeftAsync(before);
     }
 
+    [Theory]
+    [InlineData("memory-negative", "linux.resources.memory.limit")]
+    [InlineData("device-type", "linux.resources.devices[0].type")]
+    [InlineData("cpuset", "linux.resources.cpu.cpus")]
+    [InlineData("hugetlb", "linux.resources.hugepageLimits[0].pageSize")]
+    public async Task Create_BadResources_ErrorNamesField(string what, string field)
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Resources = what switch
+        {
+            "memory-negative" => new LinuxResources { Memory = new LinuxMemory { Limit = -5 } },
+            "device-type" => new LinuxResources { Devices = [new LinuxDeviceCgroup { Allow = true, Type = "x", Access = "rwm" }] },
+            "cpuset" => new LinuxResources { Cpu = new LinuxCpu { Cpus = $"{Environment.ProcessorCount + 5}" } },
+            _ => new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { PageSize = "3MB", Limit = 0 }] },
+        };
+
+        var error = await ShouldFailCleanlyAsync<SpecValidationException>(spec);
+
+        error.Errors.Should().Contain(e => e.Path == field);
+    }
+
+    [Fact]
+    public void Parse_NonNumericResource_ErrorNamesField()
+    {
+        const string Json = """{"ociVersion": "1.2.0", "linux": {"resources": {"memory": {"limit": "lots"}}}}""";
+
+        Action parse = () => RuntimeSpec.Parse(Json);
+
+        parse.Should().Throw<SpecValidationException>().WithMessage("*linux.resources.memory.limit*");
+    }
+
+    [Fact]
+    public async Task Create_KernelRefusesResource_CgroupsRemovedAndNothingLeft()
+    {
+        // Valid to the validator, refused by the kernel when written: more realtime time than the parent has.
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Resources = new LinuxResources { Cpu = new LinuxCpu { RealtimeRuntime = 990_000, RealtimePeriod = 1_000_000 } };
+
+        var error = await ShouldFailCleanlyAsync<ContainerException>(spec);
+
+        error.Message.Should().Contain("cpu.rt_runtime_us");
+    }
+
     private static ulong HardNofile()
     {
         string limits = File.ReadAllText("/proc/self/limits");
@@ -121,5 +164,6 @@ public sealed class BadSpecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         }
         after.Children.Should().BeEquivalentTo(before.Children, "no process or zombie may be left");
         after.Mounts.Should().BeEquivalentTo(before.Mounts, "no mount may be left");
+        after.Cgroups.Should().BeEquivalentTo(before.Cgroups, "no cgroup directory may be left");
     }
 }

@@ -163,4 +163,14 @@ internal static unsafe partial class Sys
             }
         }
     }
+
+    /// <summary>rmdir(2): 0, or the errno (a cgroup directory answers EBUSY while it has processes).</summary>
+    internal static int Rmdir(string path)
+    {
+        byte[] p = CString(path);
+        fixed (byte* ptr = p)
+        {
+            return LibC.rmdir(ptr) == 0 ? 0 : Errno;
+        }
+    }
 }

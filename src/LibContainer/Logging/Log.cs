@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Container {ContainerId}: create failed, cleaning up")]
     public static partial void CreateFailed(this ILogger logger, Exception exception, string containerId);
 
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Container {ContainerId}: {Field} ignored: {Reason}")]
+    public static partial void ResourceIgnored(this ILogger logger, string containerId, string field, string reason);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Container {ContainerId} started, pid {Pid}")]
     public static partial void ContainerStarted(this ILogger logger, string containerId, int pid);
 
@@ -25,6 +28,15 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Container {ContainerId}: signal {Signal} to {Pid}")]
     public static partial void Signaled(this ILogger logger, string containerId, int signal, int pid);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Container {ContainerId} paused")]
+    public static partial void ContainerPaused(this ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Container {ContainerId} resumed")]
+    public static partial void ContainerResumed(this ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Container {ContainerId}: resources updated")]
+    public static partial void ContainerUpdated(this ILogger logger, string containerId);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Container {ContainerId} destroyed")]
     public static partial void ContainerDestroyed(this ILogger logger, string containerId);

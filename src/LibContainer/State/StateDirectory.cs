@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using LibContainer.Spec;
 using LibContainer.Interop;
 using Tmds.Linux;
 
@@ -11,6 +13,9 @@ namespace LibContainer.State;
 internal sealed class StateDirectory
 {
     public const string StateFileName = "state.json";
+    public const string ConfigFileName = "config.json";
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> s_inProcessLocks = new(StringComparer.Ordinal);
     public const string FifoName = "exec.fifo";
 
     private StateDirectory(string root, string id)
@@ -26,6 +31,8 @@ internal sealed class StateDirectory
     public string StateFile => System.IO.Path.Combine(Path, StateFileName);
 
     public string FifoPath => System.IO.Path.Combine(Path, FifoName);
+
+    public string ConfigFile => System.IO.Path.Combine(Path, ConfigFileName);
 
     public bool Exists => Directory.Exists(Path);
 
@@ -52,29 +59,38 @@ internal sealed class StateDirectory
 
     public static StateDirectory Open(string root, string id) => new(root, id);
 
-    /// <summary>Takes the container's lock, waiting for another holder; null if the directory is gone.</summary>
+    /// <summary>
+    /// Takes the container's lock, waiting for another holder; null if the directory is gone. Within
+    /// this process holders queue on a semaphore (no polling); between processes, an flock on the
+    /// directory, polled with a short backoff.
+    /// </summary>
     public async Task<IDisposable?> LockAsync(CancellationToken cancellationToken)
     {
-        SafeFd? fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
-        if (fd is null)
+        SemaphoreSlim local = s_inProcessLocks.GetOrAdd(Path, static _ => new SemaphoreSlim(1, 1));
+        await local.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SafeFd? fd = null;
+        try
         {
-            return null;
-        }
-        int delayMs = 1;
-        while (!Sys.TryLockExclusive(fd))
-        {
-            try
+            fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
+            if (fd is null)
+            {
+                local.Release();
+                return null;
+            }
+            int delayMs = 1;
+            while (!Sys.TryLockExclusive(fd))
             {
                 await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
+                delayMs = Math.Min(delayMs * 2, 20);
             }
-            catch
-            {
-                fd.Dispose();
-                throw;
-            }
-            delayMs = Math.Min(delayMs * 2, 50);
+            return new Lock(fd, local);
         }
-        return new Lock(fd);
+        catch
+        {
+            fd?.Dispose();
+            local.Release();
+            throw;
+        }
     }
 
     public StoredState? TryRead()
@@ -92,19 +108,24 @@ internal sealed class StateDirectory
 
     public StoredState Read() => TryRead() ?? throw new ContainerException($"Container '{Id}' has no readable {StateFile}.");
 
+    public RuntimeSpec ReadConfig() => RuntimeSpec.Load(ConfigFile);
+
+    public void WriteConfig(RuntimeSpec config) => WriteAtomically(ConfigFileName, config.ToJson());
+
     /// <summary>Writes state.json through a temporary file and rename, so a reader never sees half of it.</summary>
-    public void Write(StoredState state)
+    public void Write(StoredState state) =>
+        WriteAtomically(StateFileName, JsonSerializer.Serialize(state, StateJsonContext.Default.StoredState));
+
+    private void WriteAtomically(string name, string content)
     {
-        string temp = System.IO.Path.Combine(Path, $".{StateFileName}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        using (FileStream stream = new(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, state, StateJsonContext.Default.StoredState);
-        }
-        File.Move(temp, StateFile, overwrite: true);
+        string temp = System.IO.Path.Combine(Path, $".{name}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
+        File.WriteAllText(temp, content);
+        File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
     }
 
     public void Delete()
     {
+        s_inProcessLocks.TryRemove(Path, out _); // waiters keep theirs, then find the directory gone
         try
         {
             Directory.Delete(Path, recursive: true);
@@ -114,12 +135,13 @@ internal sealed class StateDirectory
         }
     }
 
-    private sealed class Lock(SafeFd fd) : IDisposable
+    private sealed class Lock(SafeFd fd, SemaphoreSlim local) : IDisposable
     {
         public void Dispose()
         {
             Sys.Unlock(fd);
             fd.Dispose();
+            local.Release();
         }
     }
 }

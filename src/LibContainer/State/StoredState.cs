@@ -1,11 +1,11 @@
 using System.Text.Json.Serialization;
-using LibContainer.Spec;
 
 namespace LibContainer.State;
 
 /// <summary>
 /// What the library keeps on disk about a container (state.json in its state directory): enough for
-/// any process to Load it, derive its status from live facts and destroy it.
+/// any process to Load it, derive its status from live facts and destroy it. The spec lives beside
+/// it in config.json, written once (and on update), so the frequent state writes stay small.
 /// </summary>
 internal sealed record StoredState
 {
@@ -41,8 +41,17 @@ internal sealed record StoredState
     [JsonPropertyName("exitSignal")]
     public int? ExitSignal { get; init; }
 
-    [JsonPropertyName("config")]
-    public required RuntimeSpec Config { get; init; }
+    /// <summary>The container's cgroup path, absolute within each hierarchy.</summary>
+    [JsonPropertyName("cgroupPath")]
+    public string? CgroupPath { get; init; }
+
+    /// <summary>The container's cgroup directory in every hierarchy.</summary>
+    [JsonPropertyName("cgroupDirectories")]
+    public List<string>? CgroupDirectories { get; init; }
+
+    /// <summary>The cgroup directories create made; destroy removes these and no others.</summary>
+    [JsonPropertyName("cgroupsCreated")]
+    public List<string>? CgroupsCreated { get; init; }
 
     public const string PhaseCreating = "creating";
     public const string PhaseCreated = "created";

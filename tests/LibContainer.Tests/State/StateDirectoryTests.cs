@@ -24,7 +24,9 @@ public sealed class StateDirectoryTests : IDisposable
         Created = new DateTimeOffset(2024, 5, 1, 12, 30, 15, 123, TimeSpan.Zero),
         ExitCode = 3,
         ExitSignal = 9,
-        Config = RuntimeSpec.CreateDefault(),
+        CgroupPath = "/web",
+        CgroupDirectories = ["/sys/fs/cgroup/memory/web", "/sys/fs/cgroup/unified/web"],
+        CgroupsCreated = ["/sys/fs/cgroup/unified/web"],
     };
 
     [Fact]
@@ -72,7 +74,20 @@ public sealed class StateDirectoryTests : IDisposable
         StoredState read = StateDirectory.Open(_root, "web").Read();
 
         read.Should().BeEquivalentTo(state, options => options.ComparingRecordsByMembers());
-        read.Config.ToJson().Should().Be(state.Config.ToJson());
+    }
+
+    [Fact]
+    public void WriteConfigThenReadConfig_SpecRoundTripsBesideTheState()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        RuntimeSpec spec = RuntimeSpec.CreateDefault();
+        spec.Hostname = "kept";
+
+        dir.WriteConfig(spec);
+        dir.Write(NewState());
+
+        StateDirectory.Open(_root, "web").ReadConfig().ToJson().Should().Be(spec.ToJson());
+        File.ReadAllText(dir.StateFile).Should().NotContain("ociVersion", "the spec is not repeated in every state write");
     }
 
     [Fact]
