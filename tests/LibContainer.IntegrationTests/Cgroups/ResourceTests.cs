@@ -16,14 +16,12 @@ public sealed class ResourceTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         IContainer container = await CreateAsync(spec);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var oom = new TaskCompletionSource<ContainerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pressure = new TaskCompletionSource<ContainerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task watcher = Task.Run(async () =>
         {
             await foreach (ContainerEvent e in container.WatchEventsAsync(watching.Token))
             {
-                if (e.Type == ContainerEventType.OutOfMemory)
-                {
-                    oom.TrySetResult(e);
-                }
+                (e.Type == ContainerEventType.OutOfMemory ? oom : pressure).TrySetResult(e);
             }
         }, Token);
         await Task.Delay(100, Token); // let the watcher register before the program runs
@@ -34,6 +32,8 @@ public sealed class ResourceTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         stdout.Should().Contain("tail-ended-137", "tail is killed by SIGKILL from the OOM killer");
         ContainerEvent seen = await oom.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
         seen.Count.Should().BeGreaterThan(0);
+        ContainerEvent squeezed = await pressure.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        squeezed.Level.Should().BeOneOf("low", "medium", "critical");
         ContainerStats stats = await container.GetStatsAsync(Token);
         stats.Memory.Limit.Should().Be(32 * MiB);
         stats.Memory.Failcnt.Should().BeGreaterThan(0);
@@ -168,12 +168,36 @@ public sealed class ResourceTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Update_KernelRefusesLaterValue_EarlierWritesRolledBack()
+    {
+        IContainer container = await RunAsync(Spec("sleep", "100"));
+        string cpuDirectory = CgroupDirectory(container, "/sys/fs/cgroup/cpu/");
+        string sharesBefore = File.ReadAllText(Path.Combine(cpuDirectory, "cpu.shares")).Trim();
+
+        // cpu.shares is written first and accepted; the realtime runtime is more than the parent has.
+        Func<Task> update = () => container.UpdateAsync(new LinuxResources
+        {
+            Cpu = new LinuxCpu { Shares = 512, RealtimeRuntime = 990_000, RealtimePeriod = 1_000_000 },
+        }, Token);
+
+        (await update.Should().ThrowAsync<ContainerException>()).Which.Message.Should().Contain("cpu.rt_runtime_us");
+        File.ReadAllText(Path.Combine(cpuDirectory, "cpu.shares")).Trim().Should().Be(sharesBefore, "the accepted write is rolled back");
+        container.Config.Linux!.Resources?.Cpu?.Shares.Should().BeNull("a failed update does not change the recorded config");
+    }
+
+    [Fact]
     public async Task Processes_FromCgroup_IncludeEveryProcess()
     {
         IContainer container = await RunAsync(Spec("sh", "-c", "sleep 100 & sleep 100 & wait"));
         await Task.Delay(200, Token);
 
         (await container.GetProcessesAsync(Token)).Should().HaveCount(3).And.Contain(container.InitProcess.Pid);
+    }
+
+    private string CgroupDirectory(IContainer container, string prefix)
+    {
+        using var state = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(StateRoot, container.Id, "state.json")));
+        return state.RootElement.GetProperty("cgroupDirectories").EnumerateArray().Select(e => e.GetString()!).Single(d => d.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     private static long ReadCounter(string path)
