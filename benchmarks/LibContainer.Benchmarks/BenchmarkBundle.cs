@@ -4,8 +4,8 @@ using LibContainer.Spec;
 namespace LibContainer.Benchmarks;
 
 /// <summary>
-/// One busybox OCI bundle (rootfs + config.json running /bin/true) in a temp directory, with a state
-/// root for each runtime beside it. <see cref="Dispose"/> removes all of it.
+/// One busybox OCI bundle (rootfs + config.json running /bin/true, or other arguments) in a temp
+/// directory, with a state root for each runtime beside it. <see cref="Dispose"/> removes all of it.
 /// </summary>
 internal sealed class BenchmarkBundle : IDisposable
 {
@@ -36,14 +36,15 @@ internal sealed class BenchmarkBundle : IDisposable
 
     public string CrunRoot { get; }
 
-    private string IdStem => $"{IdPrefix}{Environment.ProcessId}-";
+    /// <summary>What every id of this process starts with (<c>lcbench-&lt;pid&gt;-</c>); compare.sh names runc's and crun's containers with it too.</summary>
+    public static string IdStem => $"{IdPrefix}{Environment.ProcessId}-";
 
     /// <summary>
-    /// Builds the bundle: the default spec (as <c>runc spec</c>), read-only root, no terminal, /bin/true.
-    /// ociVersion 1.0.2 (what runc 1.1 writes): crun 1.8 rejects 1.2.0 ("unknown version specified")
-    /// and the spec uses nothing newer.
+    /// Builds the bundle: the default spec (as <c>runc spec</c>), read-only root, no terminal, and
+    /// <paramref name="args"/> (default <c>/bin/true</c>). ociVersion 1.0.2 (what runc 1.1 writes):
+    /// crun 1.8 rejects 1.2.0 ("unknown version specified") and the spec uses nothing newer.
     /// </summary>
-    public static BenchmarkBundle Create()
+    public static BenchmarkBundle Create(params string[] args)
     {
         var bundle = new BenchmarkBundle(Directory.CreateTempSubdirectory("lcbench-").FullName);
         try
@@ -53,7 +54,7 @@ internal sealed class BenchmarkBundle : IDisposable
             spec.OciVersion = "1.0.2";
             spec.Root = new Root { Path = "rootfs", Readonly = true };
             spec.Process!.Terminal = false;
-            spec.Process.Args = ["/bin/true"];
+            spec.Process.Args = args.Length > 0 ? [.. args] : ["/bin/true"];
             File.WriteAllText(bundle.ConfigPath, spec.ToJson());
             foreach (string root in new[] { bundle.LibContainerStateRoot, bundle.RuncRoot, bundle.CrunRoot })
             {
@@ -85,7 +86,7 @@ internal sealed class BenchmarkBundle : IDisposable
                 found.AddRange(Directory.EnumerateFileSystemEntries(root).Select(e => $"state entry {e}"));
             }
         }
-        var walk = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        var walk = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 6, IgnoreInaccessible = true, AttributesToSkip = 0 };
         if (Directory.Exists("/sys/fs/cgroup"))
         {
             found.AddRange(Directory.EnumerateDirectories("/sys/fs/cgroup", IdStem + "*", walk).Select(d => $"cgroup {d}"));

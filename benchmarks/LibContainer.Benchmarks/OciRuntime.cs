@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace LibContainer.Benchmarks;
 
-/// <summary>An external OCI runtime (runc, crun) run as a child process: <c>&lt;runtime&gt; --root &lt;dir&gt; run --bundle &lt;bundle&gt; &lt;id&gt;</c>.</summary>
+/// <summary>
+/// An external OCI runtime (runc, crun) run as a child process: <c>&lt;runtime&gt; --root &lt;dir&gt; run --bundle
+/// &lt;bundle&gt; &lt;id&gt;</c>, or <c>create</c>, <c>start</c> and <c>delete</c> one by one.
+/// </summary>
 internal sealed class OciRuntime
 {
     private readonly string _path;
@@ -57,5 +60,80 @@ internal sealed class OciRuntime
         {
             throw new InvalidOperationException($"{Name} run {id}: exit code {process.ExitCode}, expected 0. stderr: {errors.Trim()}");
         }
+    }
+
+    /// <summary>
+    /// <c>create --bundle &lt;bundle&gt; &lt;id&gt;</c>: the container is made and waits for start. A
+    /// container made without a terminal keeps the runtime's stdin, stdout and stderr (here pipes) as
+    /// its own, so they never reach end-of-file while it lives: only the exit code is awaited, and
+    /// stderr is read only when the runtime failed (then there is no container holding it).
+    /// </summary>
+    public Task CreateAsync(string bundle, string id, CancellationToken cancellationToken = default) =>
+        InvokeAsync(["create", "--bundle", bundle, id], containerKeepsStdio: true, cancellationToken);
+
+    /// <summary><c>start &lt;id&gt;</c>: the created container runs its program.</summary>
+    public Task StartAsync(string id, CancellationToken cancellationToken = default) =>
+        InvokeAsync(["start", id], containerKeepsStdio: false, cancellationToken);
+
+    /// <summary><c>delete [--force] &lt;id&gt;</c>: with force, a running container is killed first.</summary>
+    public Task DeleteAsync(string id, bool force, CancellationToken cancellationToken = default) =>
+        InvokeAsync(force ? ["delete", "--force", id] : ["delete", id], containerKeepsStdio: false, cancellationToken);
+
+    /// <summary>The ids in this runtime's state root (<c>list --quiet</c>).</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        string output = await InvokeAsync(["list", "--quiet"], containerKeepsStdio: false, cancellationToken);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => l != "ID") // runc prints the header even when quiet if the root is empty
+            .ToList();
+    }
+
+    /// <summary>The status <c>state &lt;id&gt;</c> reports (created, running, stopped, paused).</summary>
+    public async Task<string> StatusAsync(string id, CancellationToken cancellationToken = default)
+    {
+        string json = await InvokeAsync(["state", id], containerKeepsStdio: false, cancellationToken);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("status").GetString() ?? "";
+    }
+
+    private async Task<string> InvokeAsync(string[] args, bool containerKeepsStdio, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_path)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("--root");
+        start.ArgumentList.Add(_root);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{Name} did not start");
+        process.StandardInput.Close();
+        string command = $"{Name} {string.Join(' ', args)}";
+        if (containerKeepsStdio)
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                string errors = await process.StandardError.ReadToEndAsync(timeout.Token);
+                throw new InvalidOperationException($"{command}: exit code {process.ExitCode}. stderr: {errors.Trim()}");
+            }
+            return "";
+        }
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        Task<string> stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        string output = await stdout;
+        string error = await stderr;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command}: exit code {process.ExitCode}. stderr: {error.Trim()}");
+        }
+        return output;
     }
 }

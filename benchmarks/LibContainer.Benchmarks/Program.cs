@@ -1,9 +1,12 @@
 // LibContainer benchmarks: the library's in-process container lifecycle against `crun run` and
-// `runc run` on the same busybox bundle. Run as root through benchmarks/run.sh, which hides the
-// hybrid cgroup layout from crun in a private mount namespace:
+// `runc run` on the same busybox bundle, operations on a running container, and helpers for the
+// scripts beside this project. Run as root through benchmarks/run.sh, which hides the hybrid cgroup
+// layout from crun in a private mount namespace:
 //   sudo benchmarks/run.sh            BenchmarkDotNet (extra arguments go to it, e.g. --filter '*Lifecycle*')
 //   sudo benchmarks/run.sh --smoke    each variant 3 times, no BenchmarkDotNet: checks they work
 //   sudo benchmarks/run.sh --smoke --rounds 30    the same, more often: the lifecycle's steps, warm
+//   sudo benchmarks/run.sh --concurrency [--count 200]    N containers at once: library vs crun
+//   --serve [--warmup 10]             the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -17,14 +20,15 @@ if (Preflight.FindProblem() is string problem)
 
 if (args.Contains("--smoke"))
 {
-    int rounds = Smoke.DefaultRounds;
-    int at = Array.IndexOf(args, "--rounds");
-    if (at >= 0 && (at + 1 >= args.Length || !int.TryParse(args[at + 1], out rounds) || rounds < 1))
-    {
-        Console.Error.WriteLine("LibContainer.Benchmarks: --rounds needs a positive number");
-        return 2;
-    }
-    return await Smoke.RunAsync(rounds);
+    return Option("--rounds", Smoke.DefaultRounds) is int rounds ? await Smoke.RunAsync(rounds) : 2;
+}
+if (args.Contains("--serve"))
+{
+    return Option("--warmup", Serve.DefaultWarmup, allowZero: true) is int warmup ? await Serve.RunAsync(warmup) : 2;
+}
+if (args.Contains("--concurrency"))
+{
+    return Option("--count", Concurrency.DefaultCount) is int count ? await Concurrency.RunAsync(count) : 2;
 }
 
 IConfig config = DefaultConfig.Instance;
@@ -33,8 +37,24 @@ if (!args.Contains("--artifacts") && FindRepositoryRoot() is string repo)
     // Next to the build output (ignored by git), not in whatever directory the caller stood in.
     config = config.WithArtifactsPath(Path.Combine(repo, "artifacts", "benchmarks"));
 }
-Summary summary = BenchmarkRunner.Run<ContainerBenchmarks>(config, args);
-return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) || summary.Reports.IsEmpty ? 1 : 0;
+Summary[] summaries = BenchmarkRunner.Run([typeof(ContainerBenchmarks), typeof(RunningContainerBenchmarks)], config, args);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) || summaries.All(s => s.Reports.IsEmpty) ? 1 : 0;
+
+// The number after a --name option: the default when absent, null (after saying why) when it is not a valid count.
+int? Option(string name, int defaultValue, bool allowZero = false)
+{
+    int at = Array.IndexOf(args, name);
+    if (at < 0)
+    {
+        return defaultValue;
+    }
+    if (at + 1 < args.Length && int.TryParse(args[at + 1], out int value) && (value > 0 || (allowZero && value == 0)))
+    {
+        return value;
+    }
+    Console.Error.WriteLine($"LibContainer.Benchmarks: {name} needs a {(allowZero ? "non-negative" : "positive")} number");
+    return null;
+}
 
 static string? FindRepositoryRoot()
 {

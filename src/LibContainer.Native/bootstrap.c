@@ -95,13 +95,16 @@ int lc_decode(const uint8_t *buf, size_t len, struct lc_plan *plan)
         for (uint32_t k = 0; k < op->nstr; k++)
             if (read_str(&r, &op->s[k], &op->slen[k]) < 0)
                 return -EPROTO;
-        if (op->code == LC_OP_EXEC) {
-            if (op->nstr != 2 || op->a < 1)
+        if (op->code == LC_OP_EXEC || op->code == LC_OP_RUN_HOOK) {
+            /* EXEC: argv s0, envp s1; RUN_HOOK: path s0, argv s1, envp s2 */
+            uint32_t first = op->code == LC_OP_EXEC ? 0 : 1;
+            if (op->nstr != first + 2 || op->a < 1)
                 return -EPROTO;
-            op->argv = split_vector(op->s[0], op->slen[0], op->a, &vectors_used);
-            op->envp = split_vector(op->s[1], op->slen[1], op->b, &vectors_used);
+            op->argv = split_vector(op->s[first], op->slen[first], op->a, &vectors_used);
+            op->envp = split_vector(op->s[first + 1], op->slen[first + 1], op->b, &vectors_used);
             if (op->argv == NULL || op->envp == NULL)
                 return -EPROTO;
+            op->flags = op->code == LC_OP_EXEC ? (int32_t)op->c : (int32_t)(op->c >> 32);
         }
     }
     return r.left == 0 ? 0 : -EPROTO;
@@ -142,10 +145,10 @@ int main(void)
         return 2; /* not started by the library */
     lc.sock = atoi(env);
     prctl(PR_SET_NAME, "lc:[0:PARENT]", 0, 0, 0);
-    /* Nothing inherited reaches the container unless the plan says so: every fd above stdio
-     * becomes close-on-exec, ours included. */
-    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        lc_fail(errno);
+    /* Nothing inherited reaches the container unless the library placed it: fds 3 up to the
+     * socket are the caller's extra files; every fd from the socket up becomes close-on-exec. */
+    if (lc.sock < 3 || syscall(SYS_close_range, (unsigned)lc.sock, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        lc_fail(lc.sock < 3 ? EBADF : errno);
     rc = read_plan(&len);
     if (rc == -EPIPE)
         _exit(1); /* the library went away before sending a plan: nothing to report to */
@@ -158,7 +161,7 @@ int main(void)
     for (uint32_t i = next; i < s_plan.nops; i++) {
         lc.step = i;
         const struct lc_op *op = &s_plan.ops[i];
-        if (op->code >= LC_OP_LOOKUP_EXEC && op->code <= LC_OP_EXEC)
+        if (op->code == LC_OP_LOOKUP_EXEC || op->code == LC_OP_READY || op->code == LC_OP_WAIT_FIFO || op->code == LC_OP_EXEC)
             lc_stage2_step(op);
         else
             lc_stage1_step(op);

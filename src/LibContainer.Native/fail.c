@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct lc_ctx lc = { .sock = -1, .root_fd = -1 };
+struct lc_ctx lc = { .sock = -1, .root_fd = -1, .fifo = -1 };
 
 void lc_send(uint32_t type, uint32_t step, int32_t value)
 {
@@ -14,6 +14,30 @@ void lc_send(uint32_t type, uint32_t step, int32_t value)
     do {
         n = send(lc.sock, &msg, sizeof msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
+}
+
+/* One message with an fd attached (SCM_RIGHTS). */
+int lc_send_fd(uint32_t type, int fd)
+{
+    struct lc_msg msg = { .type = type, .step = lc.step };
+    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf,
+    };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t n;
+    do {
+        n = sendmsg(lc.sock, &mh, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : 0;
 }
 
 int lc_recv(struct lc_msg *msg)
@@ -46,8 +70,17 @@ void lc_fail(int err)
 {
     if (err <= 0)
         err = EIO;
-    struct lc_msg msg = { .type = LC_MSG_ERROR, .step = lc.step, .value = err };
+    struct lc_msg msg = { .type = LC_MSG_ERROR, .step = lc.step, .value = err, .detail = lc.detail };
     ssize_t n;
+    if (lc.fifo >= 0) {
+        /* Start is reading the fifo: tell it which step failed ("E", step, errno, detail). */
+        char report[13];
+        report[0] = 'E';
+        memcpy(report + 1, &msg.step, 4);
+        memcpy(report + 5, &msg.value, 4);
+        memcpy(report + 9, &msg.detail, 4);
+        (void)!write(lc.fifo, report, sizeof report);
+    }
     do {
         n = send(lc.sock, &msg, sizeof msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
@@ -66,4 +99,34 @@ void lc_fail(int err)
         (void)!write(2, line, len);
     }
     _exit(127);
+}
+
+/* Waits for GO. Its value, when not 0, is the length of one more message: the hook states,
+ * "createContainer state\0startContainer state". */
+void lc_wait_go(void)
+{
+    static char s_state[65536];
+    struct lc_msg msg;
+    int rc = lc_recv(&msg);
+    if (rc < 0)
+        lc_fail(-rc);
+    if (msg.type != LC_MSG_GO || msg.value < 0 || (size_t)msg.value >= sizeof s_state)
+        lc_fail(EPROTO);
+    if (msg.value == 0)
+        return;
+    ssize_t n;
+    do {
+        n = recv(lc.sock, s_state, sizeof s_state - 1, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        lc_fail(errno);
+    if (n != msg.value)
+        lc_fail(EPROTO);
+    s_state[(size_t)n] = '\0';
+    lc.hook_state[0] = s_state;
+    lc.hook_state_len[0] = strlen(s_state);
+    if (lc.hook_state_len[0] < (size_t)n) {
+        lc.hook_state[1] = s_state + lc.hook_state_len[0] + 1;
+        lc.hook_state_len[1] = strlen(lc.hook_state[1]);
+    }
 }

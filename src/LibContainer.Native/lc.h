@@ -51,7 +51,12 @@ enum lc_opcode {
     LC_OP_WAIT_FIFO = 29,     /* a fd of the exec fifo (O_PATH): block until start */
     LC_OP_EXEC = 30,          /* s0 argv (NUL-separated, a entries), s1 envp (b entries) */
     LC_OP_SETATTR_IN_ROOT = 31, /* s0 target in root, a MOUNT_ATTR_* to set, b to clear: recursive */
-    LC_OP_MAX = 32
+    LC_OP_CONSOLE = 32,       /* a rows, b cols: a pty from the container's /dev/ptmx becomes stdio and
+                                 controlling terminal; the master goes to the library (SCM_RIGHTS) */
+    LC_OP_SYNC_HOOKS = 33,    /* tell the library to run its hooks now; wait for go */
+    LC_OP_RUN_HOOK = 34,      /* s0 path, s1 argv (a entries), s2 envp (b entries), c timeout in s;
+                                 stdin: the state JSON the library sent with go (index in op flags) */
+    LC_OP_MAX = 35
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */
@@ -59,14 +64,16 @@ enum lc_msg_type {
     LC_MSG_PID = 1,   /* init -> library: i32 pid (as seen by the library) */
     LC_MSG_READY = 2, /* init -> library */
     LC_MSG_ERROR = 3, /* init -> library: u32 step, i32 errno */
-    LC_MSG_GO = 4     /* library -> init */
+    LC_MSG_GO = 4,     /* library -> init: value = length of a payload message that follows (hook states) */
+    LC_MSG_CONSOLE = 5, /* init -> library: the pty master, as SCM_RIGHTS */
+    LC_MSG_HOOKS = 6   /* init -> library: run the createRuntime (prestart) hooks, then go */
 };
 
 struct lc_msg {
     uint32_t type;
     uint32_t step;
-    int32_t value; /* pid or errno */
-    int32_t reserved;
+    int32_t value;  /* pid or errno */
+    int32_t detail; /* ERROR of a hook: its wait status */
 };
 
 struct lc_op {
@@ -75,8 +82,9 @@ struct lc_op {
     int64_t a, b, c;
     const char *s[LC_MAX_STRINGS];
     uint32_t slen[LC_MAX_STRINGS]; /* bytes without the trailing NUL */
-    char *const *argv;             /* EXEC: decoded vectors */
+    char *const *argv;             /* EXEC, RUN_HOOK: decoded vectors */
     char *const *envp;
+    int32_t flags;                 /* EXEC: 1 = set LISTEN_PID; RUN_HOOK: which hook state */
 };
 
 struct lc_plan {
@@ -88,8 +96,12 @@ struct lc_plan {
 struct lc_ctx {
     int sock;       /* init socket */
     int root_fd;    /* SET_ROOT */
+    int fifo;       /* the exec fifo, open for writing once start has begun */
     uint32_t step;  /* step being executed, for errors */
+    int32_t detail; /* extra error detail (a hook's wait status) */
     char exec_path[4096];
+    const char *hook_state[2]; /* createContainer, startContainer: the state JSON for stdin */
+    size_t hook_state_len[2];
 };
 
 extern struct lc_ctx lc;
@@ -99,7 +111,11 @@ int lc_decode(const uint8_t *buf, size_t len, struct lc_plan *plan);
 /* fail.c */
 void lc_fail(int err) __attribute__((noreturn));
 void lc_send(uint32_t type, uint32_t step, int32_t value);
+int lc_send_fd(uint32_t type, int fd);
 int lc_recv(struct lc_msg *msg);
+void lc_wait_go(void);
+/* hooks.c */
+void lc_run_hook(const struct lc_op *op);
 /* stage0_parent.c: runs steps [0, clone]; returns only in the child, with the next step */
 uint32_t lc_stage0(struct lc_plan *plan);
 /* stage1_child.c: runs one step in the container's namespaces */

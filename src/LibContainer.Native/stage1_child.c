@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <termios.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -176,21 +178,46 @@ static void write_file(const char *path, const char *content, size_t len)
     close(fd);
 }
 
-static void wait_go(void)
+/* A pty from the container's own devpts: its master goes to the library, its peer becomes this
+ * process's controlling terminal and stdio. TIOCGPTPEER opens the peer without a path lookup. */
+static void console(const struct lc_op *op)
 {
-    struct lc_msg msg;
-    int rc = lc_recv(&msg);
+    int unlock = 0, master, peer;
+    CHECK(master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    CHECK(ioctl(master, TIOCSPTLCK, &unlock));
+    CHECK(peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY));
+    if (op->a > 0 && op->b > 0) {
+        struct winsize ws = { .ws_row = (unsigned short)op->a, .ws_col = (unsigned short)op->b };
+        CHECK(ioctl(peer, TIOCSWINSZ, &ws));
+    }
+    int rc = lc_send_fd(LC_MSG_CONSOLE, master);
     if (rc < 0)
         lc_fail(-rc);
-    if (msg.type != LC_MSG_GO)
-        lc_fail(EPROTO);
+    close(master);
+    if (setsid() < 0 && errno != EPERM)
+        lc_fail(errno);
+    CHECK(ioctl(peer, TIOCSCTTY, 0));
+    for (int fd = 0; fd < 3; fd++)
+        CHECK(dup2(peer, fd));
+    if (peer > 2)
+        close(peer);
 }
 
 void lc_stage1_step(const struct lc_op *op)
 {
     switch (op->code) {
     case LC_OP_WAIT_GO:
-        wait_go();
+        lc_wait_go();
+        break;
+    case LC_OP_CONSOLE:
+        console(op);
+        break;
+    case LC_OP_SYNC_HOOKS:
+        lc_send(LC_MSG_HOOKS, lc.step, 0);
+        lc_wait_go();
+        break;
+    case LC_OP_RUN_HOOK:
+        lc_run_hook(op);
         break;
     case LC_OP_UNSHARE:
         CHECK(unshare((int)op->a));

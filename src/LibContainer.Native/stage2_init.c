@@ -77,8 +77,37 @@ static void wait_fifo(int fd)
     } while (n < 0 && errno == EINTR);
     if (n != 1)
         lc_fail(n < 0 ? errno : EIO);
-    close(fifo);
     close(fd);
+    /* Kept open (close-on-exec): start reads on until exec closes it, or until a failure of
+     * a later step writes its report here. */
+    lc.fifo = fifo;
+}
+
+/* envp with LISTEN_PID set to our own pid (for socket activation through inherited fds). */
+static char *const *with_listen_pid(char *const *envp)
+{
+    static char *s_env[LC_MAX_VECTOR + 1];
+    static char s_pid[32];
+    static const char prefix[] = "LISTEN_PID=";
+    size_t n = 0;
+    pid_t pid = getpid();
+    char digits[16];
+    size_t d = 0;
+    memcpy(s_pid, prefix, sizeof prefix - 1);
+    do {
+        digits[d++] = (char)('0' + pid % 10);
+        pid /= 10;
+    } while (pid > 0);
+    size_t len = sizeof prefix - 1;
+    while (d > 0)
+        s_pid[len++] = digits[--d];
+    s_pid[len] = '\0';
+    for (size_t i = 0; envp[i] != NULL && n < LC_MAX_VECTOR - 1; i++)
+        if (strncmp(envp[i], prefix, sizeof prefix - 1) != 0)
+            s_env[n++] = envp[i];
+    s_env[n++] = s_pid;
+    s_env[n] = NULL;
+    return s_env;
 }
 
 static void reset_signals(void)
@@ -110,7 +139,7 @@ void lc_stage2_step(const struct lc_op *op)
         break;
     case LC_OP_EXEC:
         reset_signals();
-        execve(lc.exec_path, op->argv, op->envp);
+        execve(lc.exec_path, op->argv, (op->flags & 1) ? with_listen_pid(op->envp) : op->envp);
         lc_fail(errno);
     default:
         lc_fail(EINVAL);

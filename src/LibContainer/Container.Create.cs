@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
-using System.Net.Sockets;
+using System.Text;
 using LibContainer.Cgroups;
+using LibContainer.Hooks;
 using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Logging;
@@ -19,17 +19,18 @@ internal sealed partial class Container
     private const int ChunkSize = 64 * 1024;
 
     /// <summary>
-    /// create: state directory and exec fifo; spawn the native init with the socket, fifo and stdio;
-    /// send the plan; learn the container's pid; (cgroups, maps: later issues) say go; wait for ready.
-    /// Everything made is undone if any step fails.
+    /// create: state directory and exec fifo; spawn the native init with its socket, fifo, stdio and
+    /// the caller's extra files; send the plan; learn the container's pid; make its cgroups and put it
+    /// in them; say go; run the createRuntime hooks when it asks; wait for ready (taking the pty
+    /// master on the way when it has a terminal). Everything made is undone if any step fails.
     /// </summary>
     internal static async Task<Container> CreateAsync(string stateRoot, string initPath, string id, RuntimeSpec spec,
         ContainerOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         ContainerId.Validate(id);
         (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options);
-        byte[] payload = plan.Encode();
         logger.PlanBuilt(id, plan.Count, initPath);
+        bool terminal = spec.Process?.Terminal == true;
 
         StateDirectory dir = StateDirectory.Create(stateRoot, id);
         var state = new StoredState
@@ -42,7 +43,8 @@ internal sealed partial class Container
         };
         int pid = 0;
         Task<ExitStatus>? exit = null;
-        Stdio? stdio = null;
+        ProcessStdio? stdio = null;
+        FdStream? console = null;
         CgroupManager cgroups = CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id);
         try
         {
@@ -51,31 +53,16 @@ internal sealed partial class Container
             dir.Write(state);
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
-            stdio = Stdio.Create(options);
-            (SafeFd parentEnd, SafeFd childEnd) = Sys.SocketPair();
-            using Socket socket = new(new SafeSocketHandle(parentEnd.DangerousGetHandle(), ownsHandle: true));
-            parentEnd.SetHandleAsInvalid(); // the socket owns it now
-            int stage0;
-            using (childEnd)
-            using (SafeFd fifo = Sys.Open(dir.FifoPath, LibC.O_PATH))
-            {
-                var fds = new List<(SafeFd, int)>(stdio.ChildFds) { (childEnd, InitFds.Socket), (fifo, InitFds.ExecFifo) };
-                stage0 = Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={InitFds.Socket}"], fds);
-            }
-            stdio.CloseChildEnds();
-            Task<ExitStatus> stage0Exit = Reaper.Shared.WatchAsync(stage0, startTime: 0);
+            stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);
+            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath);
+            await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
 
-            for (int at = 0; at < payload.Length; at += ChunkSize)
+            InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (message.Type != InitMessageType.Pid)
             {
-                await socket.SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                throw new ContainerStartException(id, $"the init sent message {message.Type} where its pid was expected");
             }
-
-            (uint type, int step, int value) = await ReceiveAsync(socket, id, plan, cancellationToken).ConfigureAwait(false);
-            if (type != 1 /* LC_MSG_PID */)
-            {
-                throw new ContainerStartException(id, $"the init sent message {type} where its pid was expected");
-            }
-            pid = value;
+            pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid));
             state = state with
@@ -102,20 +89,35 @@ internal sealed partial class Container
             cgroups.Apply(CgroupResources.Effective(spec));
             cgroups.AddProcess(pid);
 
-            await socket.SendAsync(GoMessage(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            (type, _, _) = await ReceiveAsync(socket, id, plan, cancellationToken).ConfigureAwait(false);
-            if (type != 2 /* LC_MSG_READY */)
+            ContainerState hookState = OciState(id, "creating", pid, bundle, spec);
+            await init.SendGoAsync(HookStates(spec, hookState), cancellationToken).ConfigureAwait(false);
+            while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
             {
-                throw new ContainerStartException(id, $"the init sent message {type} where ready was expected");
+                switch (message.Type)
+                {
+                    case InitMessageType.Console when message.Fd is { } master:
+                        console?.Dispose();
+                        console = FdStream.Terminal(master);
+                        break;
+                    case InitMessageType.Hooks:
+                        // The namespaces exist, the mounts are made, pivot_root is next: the runtime's hooks.
+                        await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", hookState, cancellationToken).ConfigureAwait(false);
+                        await HookRunner.RunAllAsync(spec.Hooks?.CreateRuntime, "hooks.createRuntime", hookState, cancellationToken).ConfigureAwait(false);
+                        await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        message.Fd?.Dispose();
+                        throw new ContainerStartException(id, $"the init sent message {message.Type} where ready was expected");
+                }
             }
-            await stage0Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Reaper.Shared.Forget(stage0, 0);
+            await init.Stage0Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Reaper.Shared.Forget(init.Stage0Pid, 0);
 
             state = state with { Phase = StoredState.PhaseCreated };
             dir.Write(state);
-            var init = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr);
+            var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);
             logger.ContainerCreated(id, pid);
-            return new Container(dir, state, spec, init, cgroups, logger);
+            return new Container(dir, state, spec, process, cgroups, initPath, logger);
         }
         catch (Exception ex)
         {
@@ -130,10 +132,49 @@ internal sealed partial class Container
                 Reaper.Shared.Forget(pid, state.PidStartTime);
             }
             await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+            console?.Dispose();
             stdio?.Dispose();
             dir.Delete();
             throw;
         }
+    }
+
+    /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>
+    private static InitSession SpawnInit(string initPath, string id, InitPlan plan, ProcessStdio stdio,
+        IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath)
+    {
+        SafeFd? fifo = fifoPath is null ? null : Sys.Open(fifoPath, LibC.O_PATH);
+        try
+        {
+            return InitSession.Spawn(initPath, id, plan, stdio.ChildFds, extraFiles, fifo);
+        }
+        finally
+        {
+            fifo?.Dispose();
+            stdio.CloseChildEnds();
+        }
+    }
+
+    /// <summary>The OCI state as hooks receive it on stdin.</summary>
+    internal static ContainerState OciState(string id, string status, int pid, string? bundle, RuntimeSpec spec) => new()
+    {
+        OciVersion = OciVersion,
+        Id = id,
+        Status = status,
+        Pid = pid > 0 ? pid : null,
+        Bundle = bundle ?? "",
+        Annotations = spec.Annotations,
+    };
+
+    /// <summary>What the init gives the hooks it runs: the createContainer state, NUL, the startContainer state.</summary>
+    private static byte[]? HookStates(RuntimeSpec spec, ContainerState creating)
+    {
+        if (spec.Hooks?.CreateContainer is not { Count: > 0 } && spec.Hooks?.StartContainer is not { Count: > 0 })
+        {
+            return null;
+        }
+        string created = (creating with { Status = "created" }).ToJson();
+        return Encoding.UTF8.GetBytes(creating.ToJson() + "\0" + created);
     }
 
     /// <summary>Validates a spec and compiles it into the plan, with the bundle and root it resolves to.</summary>
@@ -154,7 +195,7 @@ internal sealed partial class Container
         }
         string path = spec.Root?.Path ?? throw new ArgumentException("root.path: required");
         string rootfs = Path.GetFullPath(Path.IsPathRooted(path) || bundle is null ? path : Path.Combine(bundle, path));
-        return (PlanBuilder.Build(spec, PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot)), bundle, rootfs);
+        return (PlanBuilder.Build(PrepareEnv(spec, options), PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot, options.ExtraFiles.Count, options.ListenFds)), bundle, rootfs);
     }
 
     /// <summary>Resource settings the kernel no longer has: accepted, logged, not applied (as runc and crun do).</summary>
@@ -191,121 +232,15 @@ internal sealed partial class Container
         }
     }
 
-    private static ReadOnlyMemory<byte> GoMessage()
+    /// <summary>With <see cref="ContainerOptions.ListenFds"/>: LISTEN_FDS in the process's env (the init adds LISTEN_PID).</summary>
+    internal static RuntimeSpec PrepareEnv(RuntimeSpec spec, ContainerOptions options)
     {
-        byte[] message = new byte[MessageSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(message, 4 /* LC_MSG_GO */);
-        return message;
-    }
-
-    /// <summary>Reads one message of the init; an error message becomes the exception that names the step.</summary>
-    private static async Task<(uint Type, int Step, int Value)> ReceiveAsync(Socket socket, string id, InitPlan plan, CancellationToken cancellationToken)
-    {
-        byte[] buffer = new byte[MessageSize];
-        int n = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        if (n == 0)
+        if (!options.ListenFds || spec.Process is null)
         {
-            throw new ContainerStartException(id, "the init exited without reporting (see its stderr)");
+            return spec;
         }
-        if (n != MessageSize)
-        {
-            throw new ContainerStartException(id, $"the init sent a message of {n} bytes");
-        }
-        uint type = BinaryPrimitives.ReadUInt32LittleEndian(buffer);
-        int step = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(4));
-        int value = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8));
-        if (type == 3 /* LC_MSG_ERROR */)
-        {
-            throw new ContainerStartException(id, step, plan.Describe(step), value, Hint(plan, step, value));
-        }
-        return (type, step, value);
-    }
-
-    /// <summary>What a person should know about a failure whose cause is known.</summary>
-    private static string? Hint(InitPlan plan, int step, int errno)
-    {
-        if (step < 0 || step >= plan.Count)
-        {
-            return null;
-        }
-        InitStep s = plan.Steps[step];
-        return s.Op switch
-        {
-            InitOp.SetRlimit when errno == LibC.EPERM =>
-                $"Raising {Rlimits.Name((int)s.A)} above the current hard limit needs CAP_SYS_RESOURCE, which this process lacks.",
-            InitOp.LookupExec when errno == LibC.ENOENT => $"The executable '{s.Path}' is not in the container's root filesystem.",
-            InitOp.LookupExec when errno == LibC.EACCES => $"'{s.Path}' is not an executable file for the container's user.",
-            InitOp.Chdir when errno == LibC.ENOENT => $"The working directory {s.Path} does not exist in the container.",
-            InitOp.SetNs when errno == LibC.ENOENT => $"The namespace file {s.Path} does not exist.",
-            _ => null,
-        };
-    }
-
-    /// <summary>The init's stdin, stdout and stderr: the caller's, /dev/null, or pipes.</summary>
-    private sealed class Stdio : IDisposable
-    {
-        private readonly List<SafeFd> _childEnds = [];
-
-        public List<(SafeFd Fd, int Target)> ChildFds { get; } = [];
-
-        public Stream? ParentStdin { get; private set; }
-
-        public Stream? ParentStdout { get; private set; }
-
-        public Stream? ParentStderr { get; private set; }
-
-        public static Stdio Create(ContainerOptions options)
-        {
-            var stdio = new Stdio();
-            try
-            {
-                stdio.ParentStdin = stdio.Add(options.Stdin, 0, childReads: true);
-                stdio.ParentStdout = stdio.Add(options.Stdout, 1, childReads: false);
-                stdio.ParentStderr = stdio.Add(options.Stderr, 2, childReads: false);
-                return stdio;
-            }
-            catch
-            {
-                stdio.Dispose();
-                throw;
-            }
-        }
-
-        private FdStream? Add(StdioMode mode, int target, bool childReads)
-        {
-            switch (mode)
-            {
-                case StdioMode.Inherit:
-                    ChildFds.Add((SafeFd.Borrow(target), target));
-                    return null;
-                case StdioMode.Null:
-                    SafeFd devNull = Sys.Open("/dev/null", LibC.O_RDWR);
-                    _childEnds.Add(devNull);
-                    ChildFds.Add((devNull, target));
-                    return null;
-                default:
-                    (SafeFd read, SafeFd write) = Sys.Pipe();
-                    SafeFd child = childReads ? read : write;
-                    _childEnds.Add(child);
-                    ChildFds.Add((child, target));
-                    return new FdStream(childReads ? write : read, write: childReads);
-            }
-        }
-
-        public void CloseChildEnds()
-        {
-            foreach (SafeFd fd in _childEnds)
-            {
-                fd.Dispose();
-            }
-        }
-
-        public void Dispose()
-        {
-            CloseChildEnds();
-            ParentStdin?.Dispose();
-            ParentStdout?.Dispose();
-            ParentStderr?.Dispose();
-        }
+        List<string> env = [.. (spec.Process.Env ?? []).Where(e => !e.StartsWith("LISTEN_FDS=", StringComparison.Ordinal) && !e.StartsWith("LISTEN_PID=", StringComparison.Ordinal))];
+        env.Add($"LISTEN_FDS={options.ExtraFiles.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        return spec with { Process = spec.Process with { Env = env } };
     }
 }

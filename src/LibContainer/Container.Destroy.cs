@@ -41,5 +41,7 @@ internal sealed partial class Container
         _dir.Delete();
         Init.Dispose();
         _logger.ContainerDestroyed(Id);
+        // After the container is deleted, before delete returns (its failures are logged).
+        await RunHooksLoggingFailuresAsync(Config.Hooks?.Poststop, "hooks.poststop", "stopped", CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,8 @@
+using LibContainer.Hooks;
+using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Logging;
+using LibContainer.Spec;
 using LibContainer.State;
 using Tmds.Linux;
 
@@ -9,7 +12,9 @@ internal sealed partial class Container
 {
     /// <summary>
     /// start: open the exec fifo for reading. The init, blocked opening it for writing, wakes, writes
-    /// one byte and execs the user's program; reading that byte means it has passed the fifo.
+    /// "0", runs the startContainer hooks and execs the user's program, which closes its end (it is
+    /// close-on-exec): reading to the end means the program runs. A step that fails after the "0"
+    /// writes "E" and its report instead, and Start throws the error naming that step.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -21,38 +26,93 @@ internal sealed partial class Container
                 throw new InvalidOperationException($"Container '{Id}' is {status}; Start needs Created.");
             }
             using SafeFd fifo = Sys.Open(_dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
-            await ReadStartByteAsync(fifo, cancellationToken).ConfigureAwait(false);
+            byte[] first = await ReadFifoAsync(fifo, 1, cancellationToken).ConfigureAwait(false);
+            if (first.Length != 1)
+            {
+                throw new ContainerException($"Container '{Id}' could not be started: its init has exited ({await Init.Exited.ConfigureAwait(false)}).");
+            }
             File.Delete(_dir.FifoPath);
+            byte[] report = await ReadFifoAsync(fifo, 13, cancellationToken).ConfigureAwait(false);
+            if (report.Length > 0 && report[0] == (byte)'E')
+            {
+                throw StartFailure(report);
+            }
         }
         _logger.ContainerStarted(Id, Init.Pid);
+        await RunHooksLoggingFailuresAsync(Config.Hooks?.Poststart, "hooks.poststart", "running", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The init's report of a step that failed after the fifo, as the exception create would have thrown.</summary>
+    private ContainerStartException StartFailure(byte[] report)
+    {
+        int step = report.Length >= 5 ? BitConverter.ToInt32(report, 1) : -1;
+        int errno = report.Length >= 9 ? BitConverter.ToInt32(report, 5) : 0;
+        int detail = report.Length >= 13 ? BitConverter.ToInt32(report, 9) : 0;
+        try
+        {
+            // The plan is the same one create compiled: steps after the fifo do not depend on options.
+            InitPlan plan = Compile(Config, new ContainerOptions { BundlePath = Bundle }).Plan;
+            return InitSession.Failure(Id, plan, step, errno, detail);
+        }
+        catch (ArgumentException)
+        {
+            return new ContainerStartException(Id, step, $"step {step}", errno, null);
+        }
+    }
+
+    /// <summary>Runs hooks whose failure the spec says to log and go on from (poststart, poststop).</summary>
+    private async Task RunHooksLoggingFailuresAsync(List<Hook>? hooks, string field, string status, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < (hooks?.Count ?? 0); i++)
+        {
+            try
+            {
+                await HookRunner.RunAsync(hooks![i], $"{field}[{i}]", OciState(Id, status, Init.Pid, Bundle, Config), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContainerException ex)
+            {
+                _logger.HookFailed(ex, Id, $"{field}[{i}]");
+            }
+        }
     }
 
     /// <summary>
-    /// Reads the init's byte from the fifo. Until the init's open returns, a read finds no writer
-    /// (0) or no data (EAGAIN): wait for data, or for the init to exit, which ends the wait (a
-    /// reader that never saw a writer gets no hang-up from the kernel).
+    /// Reads up to <paramref name="count"/> bytes from the fifo, until that many arrived or the
+    /// writer is gone. Before the init's open returns there is no writer yet (read gives 0 or
+    /// EAGAIN): then wait for data, or for the init to exit, since a reader that never saw a writer
+    /// gets no hang-up from the kernel.
     /// </summary>
-    private async Task ReadStartByteAsync(SafeFd fifo, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadFifoAsync(SafeFd fifo, int count, CancellationToken cancellationToken)
     {
-        byte[] one = new byte[1];
-        while (true)
+        byte[] buffer = new byte[count];
+        int have = 0;
+        bool writerSeen = count > 1; // the second read starts after the init's byte: its writer exists
+        while (have < count)
         {
-            int n = Sys.Read(fifo, one);
-            if (n == 1)
+            int n = Sys.Read(fifo, buffer.AsSpan(have));
+            if (n > 0)
             {
-                return;
+                have += n;
+                writerSeen = true;
+                continue;
             }
             if (n < 0 && -n != LibC.EAGAIN)
             {
                 throw new SyscallException("read", -n, _dir.FifoPath);
             }
+            if (n == 0 && writerSeen)
+            {
+                break; // end of file: the init has exec'd (or died)
+            }
             if (Init.Exited.IsCompleted)
             {
-                if (Sys.Read(fifo, one) == 1)
+                int last = Sys.Read(fifo, buffer.AsSpan(have));
+                have += Math.Max(last, 0);
+                if (last <= 0)
                 {
-                    return; // it passed the fifo and has already finished
+                    break;
                 }
-                throw new ContainerException($"Container '{Id}' could not be started: its init has exited ({await Init.Exited.ConfigureAwait(false)}).");
+                continue;
             }
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task readable = FdPoller.Shared.WaitAsync(fifo, write: false, stop.Token).AsTask();
@@ -68,5 +128,6 @@ internal sealed partial class Container
             {
             }
         }
+        return buffer[..have];
     }
 }

@@ -17,11 +17,13 @@ internal sealed partial class Container : IContainer
     private readonly StateDirectory _dir;
     private readonly ILogger _logger;
     private readonly CgroupManager? _cgroups;
+    private readonly string _initPath;
     private StoredState _state;
 
-    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, ILogger logger)
+    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath, ILogger logger)
     {
         _dir = dir;
+        _initPath = initPath;
         _state = state;
         Config = config;
         _logger = logger;
@@ -80,7 +82,7 @@ internal sealed partial class Container : IContainer
     }
 
     /// <summary>Loads a container from its state directory; the init's exit is watched from here on.</summary>
-    internal static Container Load(StateDirectory dir, ILogger logger)
+    internal static Container Load(StateDirectory dir, string initPath, ILogger logger)
     {
         StoredState state = dir.Read();
         Task<ExitStatus> exit;
@@ -100,7 +102,7 @@ internal sealed partial class Container : IContainer
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
-        return new Container(dir, state, dir.ReadConfig(), new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, logger);
+        return new Container(dir, state, dir.ReadConfig(), new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
     }
 
     /// <summary>When the status is unknown here (not our child), the state may hold the parent's record.</summary>

@@ -67,7 +67,7 @@ public sealed class ContainerFactory : IFactory
         {
             throw new ContainerNotFoundException(id, StateRoot);
         }
-        return Task.FromResult<IContainer>(Container.Load(dir, _logger));
+        return Task.FromResult<IContainer>(Container.Load(dir, InitPath, _logger));
     }
 
     /// <inheritdoc />

@@ -15,6 +15,15 @@ public sealed record ContainerOptions
     /// <summary>The init process's stderr.</summary>
     public StdioMode Stderr { get; init; } = StdioMode.Inherit;
 
+    /// <summary>
+    /// Open files the container's process inherits, at fd 3, 4, ... in this order (runc's
+    /// --preserve-fds). Nothing else of the caller's reaches the container.
+    /// </summary>
+    public IReadOnlyList<System.Runtime.InteropServices.SafeHandle> ExtraFiles { get; init; } = [];
+
+    /// <summary>Set LISTEN_FDS to the number of <see cref="ExtraFiles"/> and LISTEN_PID to the process's pid (systemd socket activation).</summary>
+    public bool ListenFds { get; init; }
+
     /// <summary>Move the root with MS_MOVE and chroot instead of pivot_root (runc's --no-pivot), for roots on ramfs.</summary>
     public bool NoPivotRoot { get; init; }
 }

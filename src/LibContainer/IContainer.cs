@@ -59,6 +59,16 @@ public interface IContainer : IAsyncDisposable
     /// </summary>
     IAsyncEnumerable<ContainerEvent> WatchEventsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs another process in the running container (runc exec): it joins every namespace and the
+    /// cgroups of the container and applies its own user, capabilities, rlimits, env, cwd and
+    /// terminal. Its exit status comes back through the returned process.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The container is not running (paused or stopped).</exception>
+    /// <exception cref="SpecValidationException">The process spec is invalid.</exception>
+    /// <exception cref="ContainerStartException">A step failed; the message names it and errno.</exception>
+    Task<IProcess> ExecAsync(Process process, ExecOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Sends a signal to the container's init, or with <paramref name="all"/> to every process in it.</summary>
     ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default);
 

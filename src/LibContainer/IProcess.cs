@@ -17,6 +17,19 @@ public interface IProcess
     /// <summary>The read end of the process's stderr, when <see cref="StdioMode.Pipe"/> was asked for.</summary>
     Stream? StandardError { get; }
 
+    /// <summary>
+    /// The master side of the process's terminal, when its spec has <c>terminal: true</c>: what the
+    /// process writes is read here, what is written here is its input. Null otherwise.
+    /// </summary>
+    Stream? Terminal { get; }
+
+    /// <summary>The terminal's master as a file descriptor, for handing on (runc's --console-socket sends it with SCM_RIGHTS).</summary>
+    System.Runtime.InteropServices.SafeHandle? TerminalHandle { get; }
+
+    /// <summary>Sets the terminal's size (the process gets SIGWINCH).</summary>
+    /// <exception cref="InvalidOperationException">The process has no terminal.</exception>
+    void ResizeTerminal(ushort rows, ushort columns);
+
     /// <summary><see cref="StandardInput"/> as a <see cref="PipeWriter"/>.</summary>
     PipeWriter? StandardInputWriter { get; }
 

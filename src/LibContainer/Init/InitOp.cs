@@ -37,4 +37,7 @@ internal enum InitOp : uint
     WaitFifo = 29,
     Exec = 30,
     SetAttrInRoot = 31,
+    Console = 32,
+    SyncHooks = 33,
+    RunHook = 34,
 }

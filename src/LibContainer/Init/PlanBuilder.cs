@@ -43,8 +43,64 @@ internal sealed class PlanBuilder
         var builder = new PlanBuilder(spec, context);
         builder.AddNamespaces();
         builder.AddRootfs();
-        builder.AddProcess();
+        builder.AddProcess(builder.SpecProcess, exec: false);
         return new InitPlan(builder._steps);
+    }
+
+    /// <summary>
+    /// The plan of an exec: join every namespace of the running container (through its init's
+    /// /proc/pid/ns files: user first, mount last), clone into them (the pid namespace takes the
+    /// child), wait while the library puts it into the cgroups, then the process's own settings.
+    /// </summary>
+    public static InitPlan BuildExec(RuntimeSpec container, Process process, int initPid, PlanContext context)
+    {
+        var builder = new PlanBuilder(container, context);
+        var namespaces = container.Linux?.Namespaces ?? [];
+        foreach (LinuxNamespace ns in namespaces.OrderBy(n => n.Type switch { "user" => 0, "mount" => 2, _ => 1 }))
+        {
+            if (!LinuxNamespaceTypes.TryParse(ns.Type, out LinuxNamespaceType type))
+            {
+                continue;
+            }
+            string path = $"/proc/{initPid}/ns/{type.ToProcName()}";
+            builder.Add(new InitStep(InitOp.SetNs, $"join the container's {ns.Type} namespace {path}") { A = (long)type, Strings = [Str(path)], Path = path });
+        }
+        builder.Add(new InitStep(InitOp.Clone, "clone the process into the container's namespaces"));
+        builder.Add(new InitStep(InitOp.WaitGo, "wait for the library (cgroups)"));
+        if (process.Terminal)
+        {
+            builder.AddConsole(process);
+        }
+        builder.AddProcess(process, exec: true);
+        return new InitPlan(builder._steps);
+    }
+
+    private void AddConsole(Process process)
+    {
+        Add(new InitStep(InitOp.Console, $"open a pty in the container's /dev/pts{(process.ConsoleSize is { } size ? $" ({size.Height}x{size.Width})" : "")}, hand its master to the library, make it the controlling terminal and stdio", "process.terminal")
+        {
+            A = (long)(process.ConsoleSize?.Height ?? 0),
+            B = (long)(process.ConsoleSize?.Width ?? 0),
+            Path = "/dev/ptmx",
+        });
+    }
+
+    private void AddHooks(List<Hook>? hooks, string field, int state)
+    {
+        for (int i = 0; i < (hooks?.Count ?? 0); i++)
+        {
+            Hook hook = hooks![i];
+            List<string> args = hook.Args is { Count: > 0 } a ? a : [hook.Path];
+            List<string> env = hook.Env ?? [];
+            Add(new InitStep(InitOp.RunHook, $"run hook {hook.Path}{(hook.Timeout is int t ? $" (timeout {t} s)" : "")}", $"{field}[{i}]")
+            {
+                A = args.Count,
+                B = env.Count,
+                C = ((long)state << 32) | (uint)(hook.Timeout ?? 0),
+                Strings = [Str(hook.Path, $"{field}[{i}].path"), Vector(args, $"{field}[{i}].args"), Vector(env, $"{field}[{i}].env")],
+                Path = hook.Path,
+            });
+        }
     }
 
     private Process SpecProcess => _spec.Process ?? throw new ArgumentException("process: required to run a container");
@@ -172,6 +228,13 @@ internal sealed class PlanBuilder
             });
         }
 
+        Spec.Hooks? hooks = _spec.Hooks;
+        if (hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 })
+        {
+            Add(new InitStep(InitOp.SyncHooks, "let the library run the prestart and createRuntime hooks", "hooks.createRuntime"));
+        }
+        AddHooks(hooks?.CreateContainer, "hooks.createContainer", state: 0);
+
         if (_context.NoPivotRoot)
         {
             Add(new InitStep(InitOp.MoveRoot, $"move {rootfs} to / and chroot (no pivot_root)", "root.path") { Strings = [Str(rootfs)], Path = rootfs });
@@ -181,6 +244,10 @@ internal sealed class PlanBuilder
             Add(new InitStep(InitOp.PivotRoot, $"pivot_root to {rootfs} and detach the old root", "root.path") { Strings = [Str(rootfs)], Path = rootfs });
         }
         Add(new InitStep(InitOp.SetRoot, "resolve later paths inside the new /") { Strings = [Str("/")], Path = "/" });
+        if (SpecProcess.Terminal)
+        {
+            AddConsole(SpecProcess);
+        }
         if (rootPropagation != 0)
         {
             Add(new InitStep(InitOp.Mount, $"set the propagation of / to {_spec.Linux!.RootfsPropagation}", "linux.rootfsPropagation")
@@ -482,9 +549,8 @@ internal sealed class PlanBuilder
         _ => throw new ArgumentException($"linux.rootfsPropagation: unknown propagation \"{value}\""),
     };
 
-    private void AddProcess()
+    private void AddProcess(Process process, bool exec)
     {
-        Process process = SpecProcess;
         var rlimits = process.Rlimits ?? [];
         for (int i = 0; i < rlimits.Count; i++)
         {
@@ -538,12 +604,21 @@ internal sealed class PlanBuilder
             Strings = [Str(args[0], "process.args[0]"), Str(pathValue ?? "")],
             Path = args[0],
         });
-        Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
-        Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
-        Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}", "process.args")
+        if (exec)
+        {
+            Add(new InitStep(InitOp.Ready, "report ready"));
+        }
+        else
+        {
+            Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
+            Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
+            AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
+        }
+        Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}{(_context.ListenFds ? " with LISTEN_PID" : "")}", "process.args")
         {
             A = args.Count,
             B = env.Count,
+            C = _context.ListenFds ? 1 : 0,
             Strings = [Vector(args, "process.args"), Vector(env, "process.env")],
             Path = args[0],
         });

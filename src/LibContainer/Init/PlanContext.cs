@@ -12,8 +12,14 @@ internal sealed record PlanContext
     /// <summary>The bundle directory, for mount sources given relative to it.</summary>
     public string? BundlePath { get; init; }
 
+    /// <summary>How many extra files the caller passes (they appear at fd 3 on).</summary>
+    public int ExtraFiles { get; init; }
+
     /// <summary>The fd number of the exec fifo (O_PATH) in the init.</summary>
-    public int FifoFd { get; init; } = InitFds.ExecFifo;
+    public int FifoFd => InitSession.FifoFd(ExtraFiles);
+
+    /// <summary>Set LISTEN_PID to the process's own pid at exec (socket activation of the extra files).</summary>
+    public bool ListenFds { get; init; }
 
     /// <summary>Use MS_MOVE + chroot instead of pivot_root (for a root on ramfs, where pivot_root fails).</summary>
     public bool NoPivotRoot { get; init; }
@@ -24,21 +30,16 @@ internal sealed record PlanContext
     /// <summary>The host's cgroup hierarchies, mounted the same way at a spec's cgroup mount.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = [];
 
-    public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot) => new()
+    public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => new()
     {
         RootfsPath = rootfsPath,
         BundlePath = bundlePath,
         NoPivotRoot = noPivotRoot,
+        ExtraFiles = extraFiles,
+        ListenFds = listenFds,
         HostHasKcore = File.Exists("/proc/kcore"),
         CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
     };
-}
-
-/// <summary>The fds the library places in the native init (0-2 are the container's stdio).</summary>
-internal static class InitFds
-{
-    public const int Socket = 3;
-    public const int ExecFifo = 4;
 }
 
 /// <summary>One mounted cgroup hierarchy: its directory under /sys/fs/cgroup, type and options.</summary>

@@ -9,18 +9,33 @@ namespace LibContainer.Interop;
 internal sealed class FdStream : Stream
 {
     private readonly SafeFd _fd;
-    private readonly bool _write;
+    private readonly bool _canRead;
+    private readonly bool _canWrite;
+    private readonly bool _terminal;
 
+    /// <summary>One end of a pipe: written to when <paramref name="write"/>, else read from.</summary>
     public FdStream(SafeFd fd, bool write)
+        : this(fd, canRead: !write, canWrite: write, terminal: false)
+    {
+    }
+
+    private FdStream(SafeFd fd, bool canRead, bool canWrite, bool terminal)
     {
         Sys.SetNonBlocking(fd);
         _fd = fd;
-        _write = write;
+        _canRead = canRead;
+        _canWrite = canWrite;
+        _terminal = terminal;
     }
 
-    public override bool CanRead => !_write;
+    /// <summary>A pty master: read and written; EIO (every peer closed) reads as the end of the stream.</summary>
+    public static FdStream Terminal(SafeFd master) => new(master, canRead: true, canWrite: true, terminal: true);
 
-    public override bool CanWrite => _write;
+    internal SafeFd Handle => _fd;
+
+    public override bool CanRead => _canRead;
+
+    public override bool CanWrite => _canWrite;
 
     public override bool CanSeek => false;
 
@@ -34,7 +49,7 @@ internal sealed class FdStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_write)
+        if (!_canRead)
         {
             throw new NotSupportedException();
         }
@@ -44,6 +59,10 @@ internal sealed class FdStream : Stream
             if (n >= 0)
             {
                 return n;
+            }
+            if (_terminal && -n == LibC.EIO)
+            {
+                return 0;
             }
             if (-n != LibC.EAGAIN)
             {
@@ -55,7 +74,7 @@ internal sealed class FdStream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_write)
+        if (!_canWrite)
         {
             throw new NotSupportedException();
         }
@@ -91,6 +110,10 @@ internal sealed class FdStream : Stream
             if (n >= 0)
             {
                 return n;
+            }
+            if (_terminal && -n == LibC.EIO)
+            {
+                return 0;
             }
             if (-n != LibC.EAGAIN)
             {

@@ -173,4 +173,15 @@ internal static unsafe partial class Sys
             return LibC.rmdir(ptr) == 0 ? 0 : Errno;
         }
     }
+
+    /// <summary>ioctl(TIOCSWINSZ): a terminal's rows and columns.</summary>
+    internal static void SetWindowSize(SafeFd terminal, ushort rows, ushort columns)
+    {
+        ushort* size = stackalloc ushort[4];
+        size[0] = rows;
+        size[1] = columns;
+        size[2] = 0;
+        size[3] = 0;
+        SyscallException.ThrowIfFailed(LibC.ioctl(terminal.Fd, LibC.TIOCSWINSZ, size), "ioctl(TIOCSWINSZ)");
+    }
 }

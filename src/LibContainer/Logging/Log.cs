@@ -38,6 +38,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Container {ContainerId}: resources updated")]
     public static partial void ContainerUpdated(this ILogger logger, string containerId);
 
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Container {ContainerId}: {Hook} failed; going on, as the spec says")]
+    public static partial void HookFailed(this ILogger logger, Exception exception, string containerId, string hook);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Container {ContainerId}: exec'd process {Pid}")]
+    public static partial void Executed(this ILogger logger, string containerId, int pid);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Container {ContainerId} destroyed")]
     public static partial void ContainerDestroyed(this ILogger logger, string containerId);
 

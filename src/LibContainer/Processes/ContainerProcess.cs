@@ -11,7 +11,10 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     private PipeReader? _stdoutReader;
     private PipeReader? _stderrReader;
 
-    public ContainerProcess(int pid, ulong startTime, Task<ExitStatus> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null)
+    private readonly FdStream? _terminal;
+
+    public ContainerProcess(int pid, ulong startTime, Task<ExitStatus> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null,
+        FdStream? terminal = null)
     {
         Pid = pid;
         StartTime = startTime;
@@ -19,6 +22,17 @@ internal sealed class ContainerProcess : IProcess, IDisposable
         StandardInput = stdin;
         StandardOutput = stdout;
         StandardError = stderr;
+        _terminal = terminal;
+    }
+
+    public Stream? Terminal => _terminal;
+
+    public System.Runtime.InteropServices.SafeHandle? TerminalHandle => _terminal?.Handle;
+
+    public void ResizeTerminal(ushort rows, ushort columns)
+    {
+        FdStream terminal = _terminal ?? throw new InvalidOperationException($"Process {Pid} has no terminal (process.terminal is false).");
+        Sys.SetWindowSize(terminal.Handle, rows, columns);
     }
 
     public int Pid { get; }
@@ -59,5 +73,6 @@ internal sealed class ContainerProcess : IProcess, IDisposable
         StandardInput?.Dispose();
         StandardOutput?.Dispose();
         StandardError?.Dispose();
+        _terminal?.Dispose();
     }
 }

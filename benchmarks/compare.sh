@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# One /bin/true container, from nothing to nothing left, every way at once, as root:
+#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2]
+#
+# Variants, run round-robin (one run of each per round, the starting variant rotating) on the same
+# busybox bundle, all inside one private mount namespace that hides the hybrid cgroup layout from
+# crun (masked.sh):
+#   embedded          the library in a long-running .NET process (one warm factory): CreateAsync,
+#                     StartAsync, WaitForExitAsync, DestroyAsync, timed inside that process
+#   crun run, runc run                          the runtime runs, waits for and deletes the container
+#   crun/runc create+start+delete               three runtime invocations (delete --force)
+#   unshare floor     unshare --fork --pid --mount --uts --ipc --net --mount-proc chroot ROOTFS /bin/true
+#   fork+exec         /bin/true
+# Every external variant is timed here, around bash's fork+exec+wait of the command (the fork+exec
+# row is that overhead alone); the embedded one is timed by the program (no process is started per
+# container there, so there is nothing to add). Prints median and p90 per variant, and the ratio
+# of the medians to `crun run` and to the unshare floor. Fails if any run fails or leaves anything.
+set -euo pipefail
+export LC_ALL=C # EPOCHREALTIME with a '.'
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+project="$here/LibContainer.Benchmarks/LibContainer.Benchmarks.csproj"
+controllers=/sys/fs/cgroup/unified/cgroup.controllers
+rounds=100
+warmup_rounds=2
+
+usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N]" >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; rounds=$2; shift 2 ;;
+    --warmup-rounds) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; warmup_rounds=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "benchmarks/compare.sh: must run as root (sudo benchmarks/compare.sh)" >&2
+  exit 2
+fi
+for tool in runc crun unshare chroot dotnet; do
+  command -v $tool >/dev/null || { echo "benchmarks/compare.sh: '$tool' is not installed (or not on PATH)" >&2; exit 2; }
+done
+if [[ -e $controllers && -n "$(<"$controllers")" ]]; then
+  exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" --rounds "$rounds" --warmup-rounds "$warmup_rounds"
+fi
+
+# Build once, then run the program directly (no `dotnet run` per call).
+echo "compare: building $project (Release)" >&2
+dotnet build -c Release -nologo -v quiet "$project" >&2
+dll="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration=Release)"
+
+work="$(mktemp -d /tmp/lcbench-compare-XXXXXX)"
+errors="$work/stderr"
+embedded_pid=""
+bundle=""
+stem=""
+
+cleanup() {
+  local rc=$? line=""
+  set +e
+  trap - EXIT INT TERM
+  # runc's and crun's containers first (their state roots are inside the embedded program's work
+  # directory), then the embedded program: its leftover check covers all three, then it deletes it.
+  for runtime in runc crun; do
+    local root=${roots[$runtime]:-}
+    [[ -n $root && -d $root ]] || continue
+    for id in $($runtime --root "$root" list --quiet 2>/dev/null | grep -v '^ID$'); do
+      $runtime --root "$root" delete --force "$id" >/dev/null 2>&1
+    done
+  done
+  if [[ -n $embedded_pid ]] && kill -0 "$embedded_pid" 2>/dev/null; then
+    echo quit >&"${EMB[1]}" 2>/dev/null
+    read -r -t 60 -u "${EMB[0]}" line 2>/dev/null
+    wait "$embedded_pid" 2>/dev/null
+    if [[ $line != "leftovers none" ]]; then
+      echo "compare: the embedded program's leftover check: ${line:-no answer}" >&2
+      rc=1
+    fi
+  fi
+  if [[ -n $bundle && -d $(dirname "$bundle") ]]; then
+    # The program died: remove what it would have (its cgroups are named after the id stem).
+    [[ -n $stem ]] && find /sys/fs/cgroup -mindepth 1 -maxdepth 7 -depth -type d -name "$stem*" -exec rmdir {} \; 2>/dev/null
+    rm -rf "$(dirname "$bundle")"
+  fi
+  rm -rf "$work"
+  exit $rc
+}
+declare -A roots=()
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+coproc EMB { exec dotnet "$dll" --serve 2>"$work/embedded.stderr"; }
+embedded_pid=$EMB_PID
+if ! read -r -t 300 -u "${EMB[0]}" tag pid bundle stem runc_root crun_root || [[ $tag != ready ]]; then
+  echo "compare: the embedded program did not start: ${tag:-} ${pid:-} ${bundle:-}" >&2
+  cat "$work/embedded.stderr" >&2 2>/dev/null
+  exit 1
+fi
+roots=([runc]=$runc_root [crun]=$crun_root)
+rootfs="$bundle/rootfs"
+
+declare -A samples=() # variant -> space-separated microseconds
+declare -A phase_samples=()
+n=0
+us=0
+
+# Each variant runs once and sets $us; a failure names the variant and its stderr, and exits.
+fail() {
+  echo "compare: $1 failed (exit code $2):" >&2
+  tail -n 20 "$errors" >&2 2>/dev/null
+  exit 1
+}
+next_id() { n=$((n + 1)); id="${stem}x$n"; }
+elapsed() { local t1=$EPOCHREALTIME; us=$(( ${t1/./} - ${t0/./} )); }
+
+run_embedded() {
+  local total create start wait destroy
+  t0=$EPOCHREALTIME
+  echo run >&"${EMB[1]}"
+  read -r -t 60 -u "${EMB[0]}" total create start wait destroy || fail "embedded (no answer)" "?"
+  elapsed
+  [[ $total =~ ^[0-9]+$ ]] || { echo "compare: embedded: $total $create $start $wait $destroy" >&2; fail embedded "?"; }
+  phase_samples[round_trip]+=" $us"
+  phase_samples[create]+=" $create"; phase_samples[start]+=" $start"
+  phase_samples[wait]+=" $wait"; phase_samples[destroy]+=" $destroy"
+  us=$total
+}
+run_oci() { # runtime
+  local rc=0
+  next_id
+  t0=$EPOCHREALTIME
+  "$1" --root "${roots[$1]}" run --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" || rc=$?
+  elapsed
+  [[ $rc -eq 0 ]] || fail "$1 run $id" $rc
+}
+run_csd() { # runtime: create, start, delete --force (/bin/true may not have exited when delete runs)
+  local rc=0 root=${roots[$1]}
+  next_id
+  t0=$EPOCHREALTIME
+  { "$1" --root "$root" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" &&
+    "$1" --root "$root" start "$id" 2>>"$errors" &&
+    "$1" --root "$root" delete --force "$id" 2>>"$errors"; } || rc=$?
+  elapsed
+  [[ $rc -eq 0 ]] || fail "$1 create+start+delete $id" $rc
+}
+run_floor() {
+  local rc=0
+  t0=$EPOCHREALTIME
+  unshare --fork --pid --mount --uts --ipc --net --mount-proc chroot "$rootfs" /bin/true </dev/null >/dev/null 2>"$errors" || rc=$?
+  elapsed
+  [[ $rc -eq 0 ]] || fail "unshare floor" $rc
+}
+run_forkexec() {
+  local rc=0
+  t0=$EPOCHREALTIME
+  /bin/true || rc=$?
+  elapsed
+  [[ $rc -eq 0 ]] || fail "fork+exec /bin/true" $rc
+}
+
+variants=(embedded crun_run runc_run crun_csd runc_csd floor forkexec)
+declare -A label=(
+  [embedded]="embedded lifecycle (library, in process)"
+  [crun_run]="crun run"
+  [runc_run]="runc run"
+  [crun_csd]="crun create+start+delete"
+  [runc_csd]="runc create+start+delete"
+  [floor]="unshare floor"
+  [forkexec]="fork+exec /bin/true"
+)
+run_variant() {
+  case $1 in
+    embedded) run_embedded ;;
+    crun_run) run_oci crun ;;
+    runc_run) run_oci runc ;;
+    crun_csd) run_csd crun ;;
+    runc_csd) run_csd runc ;;
+    floor) run_floor ;;
+    forkexec) run_forkexec ;;
+  esac
+}
+
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+started=$EPOCHREALTIME
+total_rounds=$((warmup_rounds + rounds))
+echo "compare: $rounds rounds (+$warmup_rounds warm-up) of ${#variants[@]} variants, interleaved; bundle $bundle" >&2
+for ((round = 0; round < total_rounds; round++)); do
+  for ((k = 0; k < ${#variants[@]}; k++)); do
+    v=${variants[$(((round + k) % ${#variants[@]}))]}
+    run_variant "$v"
+    if ((round >= warmup_rounds)); then
+      samples[$v]+=" $us"
+    else
+      phase_samples=() # the warm-up's embedded phases do not count either
+    fi
+  done
+  if (((round + 1) % 10 == 0)); then echo "compare: round $((round + 1))/$total_rounds" >&2; fi
+done
+finished=$EPOCHREALTIME
+
+# "median p90" in milliseconds of a list of microseconds (p90: nearest rank).
+stats() {
+  tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END {
+    m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+    r = int(0.9 * NR); if (r < 0.9 * NR) r++
+    printf "%.2f %.2f\n", m / 1000, a[r] / 1000 }'
+}
+declare -A median=() p90=()
+for v in "${variants[@]}"; do
+  read -r median[$v] p90[$v] <<<"$(stats "${samples[$v]}")"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo
+echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r);" \
+  "$(runc --version | head -1), $(crun --version | head -1), .NET $(dotnet --version)"
+if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
+  echo "Library: commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" status --porcelain -- src | grep -q . && echo ' + uncommitted changes in src/')"
+fi
+echo "$rounds rounds (+$warmup_rounds warm-up), $(awk -v a="${started/./}" -v b="${finished/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s;" \
+  "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| variant | median ms | p90 ms | x crun run | x unshare floor |"
+echo "|---|---:|---:|---:|---:|"
+for v in "${variants[@]}"; do
+  echo "| ${label[$v]} | ${median[$v]} | ${p90[$v]} | $(ratio "${median[$v]}" "${median[crun_run]}") | $(ratio "${median[$v]}" "${median[floor]}") |"
+done
+echo
+printf "embedded lifecycle phases, median ms: create %s, start %s, wait %s, destroy %s; bash round trip (line out, answer in) %s\n" \
+  "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[wait]}" | cut -d' ' -f1)" "$(stats "${phase_samples[destroy]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[round_trip]}" | cut -d' ' -f1)"

@@ -1,0 +1,80 @@
+using LibContainer.Init;
+using LibContainer.Interop;
+using LibContainer.Logging;
+using LibContainer.Processes;
+using LibContainer.Spec;
+
+namespace LibContainer;
+
+internal sealed partial class Container
+{
+    /// <summary>
+    /// exec: the native init joins every namespace of the container, clones the process into them
+    /// (as a child of this process, so its exit status is ours), the library puts it into the
+    /// container's cgroups, and it applies its own user, rlimits, cwd and terminal, then execs.
+    /// </summary>
+    public async Task<IProcess> ExecAsync(Process process, ExecOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        options ??= new ExecOptions();
+        ContainerStatus status = Status;
+        if (status != ContainerStatus.Running)
+        {
+            throw new InvalidOperationException($"Container '{Id}' is {status}; Exec needs Running.");
+        }
+        RuntimeSpec execSpec = Config with { Process = process };
+        SpecValidator.ThrowIfInvalid(execSpec, Bundle);
+        execSpec = PrepareEnv(execSpec, new ContainerOptions { ExtraFiles = options.ExtraFiles, ListenFds = options.ListenFds });
+        var context = new PlanContext { RootfsPath = _state.Rootfs, BundlePath = Bundle, ExtraFiles = options.ExtraFiles.Count, ListenFds = options.ListenFds };
+        InitPlan plan = PlanBuilder.BuildExec(Config, execSpec.Process!, Init.Pid, context);
+
+        ProcessStdio stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, process.Terminal);
+        int pid = 0;
+        Task<ExitStatus>? exit = null;
+        FdStream? console = null;
+        try
+        {
+            using InitSession init = SpawnInit(_initPath, Id, plan, stdio, options.ExtraFiles, fifoPath: null);
+            await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
+            InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (message.Type != InitMessageType.Pid)
+            {
+                throw new ContainerStartException(Id, $"the init sent message {message.Type} where the exec's pid was expected");
+            }
+            pid = message.Value;
+            ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
+            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid));
+            _cgroups?.AddProcess(pid);
+            await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
+            while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
+            {
+                if (message.Type == InitMessageType.Console && message.Fd is { } master)
+                {
+                    console?.Dispose();
+                    console = FdStream.Terminal(master);
+                    continue;
+                }
+                message.Fd?.Dispose();
+                throw new ContainerStartException(Id, $"the init sent message {message.Type} where ready was expected");
+            }
+            await init.Stage0Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Reaper.Shared.Forget(init.Stage0Pid, 0);
+            _logger.Executed(Id, pid);
+            return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);
+        }
+        catch
+        {
+            if (pid > 0)
+            {
+                Sys.Kill(pid, (int)Signal.Kill);
+                if (exit is not null)
+                {
+                    await exit.ConfigureAwait(false);
+                }
+            }
+            console?.Dispose();
+            stdio.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using LibContainer.Interop;
+using LibContainer.Processes;
+using LibContainer.Security;
+using Tmds.Linux;
+
+namespace LibContainer.Init;
+
+/// <summary>What the native init says (lc.h enum lc_msg_type).</summary>
+internal enum InitMessageType : uint
+{
+    Pid = 1,
+    Ready = 2,
+    Error = 3,
+    Go = 4,
+    Console = 5,
+    Hooks = 6,
+}
+
+/// <summary>One message of the init: 16 bytes, and for <see cref="InitMessageType.Console"/> the pty master.</summary>
+internal readonly record struct InitMessage(InitMessageType Type, int Step, int Value, SafeFd? Fd);
+
+/// <summary>
+/// One run of the native init, for create and for exec alike: spawn it with the stdio, extra files,
+/// socket and exec fifo in place, send the plan, then exchange messages until it is ready. The
+/// socket is non-blocking and waits on <see cref="FdPoller"/>; fds come back with SCM_RIGHTS.
+/// </summary>
+internal sealed class InitSession : IDisposable
+{
+    private const int MessageSize = 16;
+    private const int ChunkSize = 64 * 1024;
+
+    private readonly SafeFd _socket;
+    private readonly string _id;
+
+    private InitSession(SafeFd socket, string id, InitPlan plan, int stage0)
+    {
+        _socket = socket;
+        _id = id;
+        Plan = plan;
+        Stage0Pid = stage0;
+        Stage0Exit = Reaper.Shared.WatchAsync(stage0, startTime: 0);
+    }
+
+    public InitPlan Plan { get; }
+
+    /// <summary>The spawned init (stage 0), which exits once it has cloned the container's process.</summary>
+    public int Stage0Pid { get; }
+
+    public Task<ExitStatus> Stage0Exit { get; }
+
+    /// <summary>The fd number of the init socket when <paramref name="extraFiles"/> fds are passed from 3 on.</summary>
+    public static int SocketFd(int extraFiles) => 3 + extraFiles;
+
+    /// <summary>The fd number of the exec fifo in the init.</summary>
+    public static int FifoFd(int extraFiles) => 4 + extraFiles;
+
+    /// <summary>
+    /// Spawns lc-init: fds 0-2 from <paramref name="stdio"/>, the extra files from 3 on, then the
+    /// socket, then (for create) the exec fifo. Every other fd stays behind (close-on-exec).
+    /// </summary>
+    public static InitSession Spawn(string initPath, string id, InitPlan plan, IReadOnlyList<(SafeFd Fd, int Target)> stdio,
+        IReadOnlyList<SafeHandle> extraFiles, SafeFd? fifo)
+    {
+        (SafeFd parent, SafeFd child) = Sys.SocketPair();
+        using (child)
+        {
+            try
+            {
+                Sys.SetNonBlocking(parent);
+                var fds = new List<(SafeFd, int)>(stdio);
+                for (int i = 0; i < extraFiles.Count; i++)
+                {
+                    fds.Add((SafeFd.Borrow((int)extraFiles[i].DangerousGetHandle()), 3 + i));
+                }
+                int socketFd = SocketFd(extraFiles.Count);
+                fds.Add((child, socketFd));
+                if (fifo is not null)
+                {
+                    fds.Add((fifo, FifoFd(extraFiles.Count)));
+                }
+                int stage0 = Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
+                GC.KeepAlive(extraFiles);
+                return new InitSession(parent, id, plan, stage0);
+            }
+            catch
+            {
+                parent.Dispose();
+                throw;
+            }
+        }
+    }
+
+    public async Task SendPlanAsync(CancellationToken cancellationToken)
+    {
+        byte[] payload = Plan.Encode();
+        for (int at = 0; at < payload.Length; at += ChunkSize)
+        {
+            await SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Says go; <paramref name="hookStates"/> (createContainer and startContainer state JSON) follow when given.</summary>
+    public async Task SendGoAsync(byte[]? hookStates, CancellationToken cancellationToken)
+    {
+        byte[] go = new byte[MessageSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(go, (uint)InitMessageType.Go);
+        BinaryPrimitives.WriteInt32LittleEndian(go.AsSpan(8), hookStates?.Length ?? 0);
+        await SendAsync(go, cancellationToken).ConfigureAwait(false);
+        if (hookStates is { Length: > 0 })
+        {
+            await SendAsync(hookStates, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int n = Sys.SendMessage(_socket, message.Span);
+            if (n >= 0)
+            {
+                return;
+            }
+            if (-n != LibC.EAGAIN)
+            {
+                throw new ContainerStartException(_id, $"sending to the init failed: {SyscallException.Describe(-n)}");
+            }
+            await FdPoller.Shared.WaitAsync(_socket, write: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The next message; an error report becomes the exception that names the failed step.</summary>
+    public async Task<InitMessage> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[MessageSize];
+        while (true)
+        {
+            int n = Sys.ReceiveMessage(_socket, buffer, out SafeFd? fd);
+            if (n == -LibC.EAGAIN)
+            {
+                await FdPoller.Shared.WaitAsync(_socket, write: false, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (n < 0)
+            {
+                throw new ContainerStartException(_id, $"reading from the init failed: {SyscallException.Describe(-n)}");
+            }
+            if (n == 0)
+            {
+                throw new ContainerStartException(_id, "the init exited without reporting (see its stderr)");
+            }
+            if (n != MessageSize)
+            {
+                fd?.Dispose();
+                throw new ContainerStartException(_id, $"the init sent a message of {n} bytes");
+            }
+            var type = (InitMessageType)BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+            int step = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(4));
+            int value = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(8));
+            int detail = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(12));
+            if (type == InitMessageType.Error)
+            {
+                fd?.Dispose();
+                throw Failure(_id, Plan, step, value, detail);
+            }
+            return new InitMessage(type, step, value, fd);
+        }
+    }
+
+    /// <summary>The exception for a failed step: its text, its spec field, errno, and a hint when the cause is known.</summary>
+    public static ContainerStartException Failure(string id, InitPlan plan, int step, int errno, int detail) =>
+        new(id, step, plan.Describe(step), errno, Hint(plan, step, errno, detail));
+
+    private static string? Hint(InitPlan plan, int step, int errno, int detail)
+    {
+        if (step < 0 || step >= plan.Count)
+        {
+            return null;
+        }
+        InitStep s = plan.Steps[step];
+        return s.Op switch
+        {
+            InitOp.SetRlimit when errno == LibC.EPERM =>
+                $"Raising {Rlimits.Name((int)s.A)} above the current hard limit needs CAP_SYS_RESOURCE, which this process lacks.",
+            InitOp.LookupExec when errno == LibC.ENOENT => $"The executable '{s.Path}' is not in the container's root filesystem.",
+            InitOp.LookupExec when errno == LibC.EACCES => $"'{s.Path}' is not an executable file for the container's user.",
+            InitOp.Chdir when errno == LibC.ENOENT => $"The working directory {s.Path} does not exist in the container.",
+            InitOp.SetNs when errno == LibC.ENOENT => $"The namespace file {s.Path} does not exist.",
+            InitOp.RunHook when errno == LibC.ETIMEDOUT => $"The hook {s.Path} did not finish within its timeout and was killed.",
+            InitOp.RunHook when errno == LibC.ECANCELED => $"The hook {s.Path} failed: {DescribeWaitStatus(detail)}.",
+            _ => null,
+        };
+    }
+
+    /// <summary>A wait(2) status as words: exit code N, or killed by signal N.</summary>
+    public static string DescribeWaitStatus(int status) =>
+        (status & 0x7f) == 0 ? $"exit code {(status >> 8) & 0xff}" : $"killed by signal {status & 0x7f}";
+
+    public void Dispose() => _socket.Dispose();
+}

@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+
+namespace LibContainer.Interop;
+
+internal static unsafe partial class Sys
+{
+    private const int SOL_SOCKET = 1;
+    private const int SCM_RIGHTS = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+
+    /// <summary>send(2) of one SOCK_SEQPACKET message, never blocking: the count, or -errno (EAGAIN: wait).</summary>
+    internal static int SendMessage(SafeFd socket, ReadOnlySpan<byte> message, SafeFd? passFd = null)
+    {
+        fixed (byte* data = message)
+        {
+            IoVec iov = new() { Base = data, Length = (nuint)message.Length };
+            MsgHdr header = new() { Iov = &iov, IovLength = 1 };
+            byte* control = stackalloc byte[32];
+            if (passFd is not null)
+            {
+                var cmsg = (CmsgHdr*)control;
+                cmsg->Length = (nuint)(sizeof(CmsgHdr) + sizeof(int));
+                cmsg->Level = SOL_SOCKET;
+                cmsg->Type = SCM_RIGHTS;
+                *(int*)(control + sizeof(CmsgHdr)) = passFd.Fd;
+                header.Control = control;
+                header.ControlLength = (nuint)(sizeof(CmsgHdr) + 8); // CMSG_SPACE(sizeof(int))
+            }
+            while (true)
+            {
+                nint n = sendmsg(socket.Fd, &header, LibC.MSG_NOSIGNAL | LibC.MSG_DONTWAIT);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+                int errno = Errno;
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// recvmsg(2) of one message, never blocking: the count (0 at end of stream), or -errno. An fd
+    /// the sender attached (SCM_RIGHTS) arrives close-on-exec in <paramref name="passedFd"/>.
+    /// </summary>
+    internal static int ReceiveMessage(SafeFd socket, Span<byte> buffer, out SafeFd? passedFd)
+    {
+        passedFd = null;
+        byte* control = stackalloc byte[64];
+        fixed (byte* data = buffer)
+        {
+            IoVec iov = new() { Base = data, Length = (nuint)buffer.Length };
+            MsgHdr header = new() { Iov = &iov, IovLength = 1, Control = control, ControlLength = 64 };
+            nint n;
+            while (true)
+            {
+                n = recvmsg(socket.Fd, &header, LibC.MSG_CMSG_CLOEXEC | LibC.MSG_DONTWAIT);
+                if (n >= 0)
+                {
+                    break;
+                }
+                int errno = Errno;
+                if (errno != EINTR)
+                {
+                    return -errno;
+                }
+            }
+            if (header.ControlLength >= (nuint)sizeof(CmsgHdr))
+            {
+                var cmsg = (CmsgHdr*)control;
+                if (cmsg->Level == SOL_SOCKET && cmsg->Type == SCM_RIGHTS && cmsg->Length >= (nuint)(sizeof(CmsgHdr) + sizeof(int)))
+                {
+                    passedFd = new SafeFd(*(int*)(control + sizeof(CmsgHdr)));
+                }
+            }
+            return (int)n;
+        }
+    }
+}

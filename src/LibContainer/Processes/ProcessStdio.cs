@@ -1,0 +1,77 @@
+using LibContainer.Interop;
+using Tmds.Linux;
+
+namespace LibContainer.Processes;
+
+/// <summary>A process's stdin, stdout and stderr as the init gets them: the caller's, /dev/null, or pipes.</summary>
+internal sealed class ProcessStdio : IDisposable
+{
+    private readonly List<SafeFd> _childEnds = [];
+
+    public List<(SafeFd Fd, int Target)> ChildFds { get; } = [];
+
+    public Stream? ParentStdin { get; private set; }
+
+    public Stream? ParentStdout { get; private set; }
+
+    public Stream? ParentStderr { get; private set; }
+
+    public static ProcessStdio Create(StdioMode stdin, StdioMode stdout, StdioMode stderr, bool terminal)
+    {
+        var stdio = new ProcessStdio();
+        try
+        {
+            if (terminal && (stdin == StdioMode.Pipe || stdout == StdioMode.Pipe || stderr == StdioMode.Pipe))
+            {
+                throw new ArgumentException("process.terminal is true: the process's stdio is its terminal (IProcess.Terminal); ask for no pipes.");
+            }
+            // With a terminal the init starts on /dev/null; the pty replaces it before the program runs.
+            stdio.ParentStdin = stdio.Add(terminal ? StdioMode.Null : stdin, 0, childReads: true);
+            stdio.ParentStdout = stdio.Add(terminal ? StdioMode.Null : stdout, 1, childReads: false);
+            stdio.ParentStderr = stdio.Add(terminal ? StdioMode.Null : stderr, 2, childReads: false);
+            return stdio;
+        }
+        catch
+        {
+            stdio.Dispose();
+            throw;
+        }
+    }
+
+    private FdStream? Add(StdioMode mode, int target, bool childReads)
+    {
+        switch (mode)
+        {
+            case StdioMode.Inherit:
+                ChildFds.Add((SafeFd.Borrow(target), target));
+                return null;
+            case StdioMode.Null:
+                SafeFd devNull = Sys.Open("/dev/null", LibC.O_RDWR);
+                _childEnds.Add(devNull);
+                ChildFds.Add((devNull, target));
+                return null;
+            default:
+                (SafeFd read, SafeFd write) = Sys.Pipe();
+                SafeFd child = childReads ? read : write;
+                _childEnds.Add(child);
+                ChildFds.Add((child, target));
+                return new FdStream(childReads ? write : read, write: childReads);
+        }
+    }
+
+    public void CloseChildEnds()
+    {
+        foreach (SafeFd fd in _childEnds)
+        {
+            fd.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        CloseChildEnds();
+        ParentStdin?.Dispose();
+        ParentStdout?.Dispose();
+        ParentStderr?.Dispose();
+    }
+}
