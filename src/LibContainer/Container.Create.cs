@@ -1,6 +1,5 @@
 using System.Text;
 using LibContainer.Cgroups;
-using LibContainer.Hooks;
 using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Logging;

@@ -1,6 +1,6 @@
-using LibContainer.Hooks;
 using LibContainer.Init;
 using LibContainer.Interop;
+using LibContainer.Processes;
 using LibContainer.Logging;
 using LibContainer.Spec;
 using LibContainer.State;

@@ -68,6 +68,13 @@ public sealed class InitPlanTests
         spec.Process.Rlimits!.Add(new PosixRlimit { Type = "RLIMIT_CORE", Soft = ulong.MaxValue, Hard = ulong.MaxValue });
         spec.Process.OomScoreAdj = -17;
         spec.Process.User = new User { Uid = 1000, Gid = 1000, AdditionalGids = [4, 27], Umask = 7 };
+        spec.Process.Terminal = true;
+        spec.Hooks = new Hooks
+        {
+            Prestart = [new Hook { Path = "/bin/p" }],
+            CreateContainer = [new Hook { Path = "/bin/c", Args = ["c", "1"], Env = ["A=B"], Timeout = 3 }],
+            StartContainer = [new Hook { Path = "/bin/s" }],
+        };
         PlanContext context = Context() with
         {
             HostHasKcore = true,

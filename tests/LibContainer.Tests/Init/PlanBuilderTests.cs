@@ -444,7 +444,7 @@ public sealed class PlanBuilderTests
         spec.Process!.Args = ["sh", "-c", "echo hi"];
         spec.Process.Env = ["PATH=/bin", "TERM=xterm"];
 
-        InitPlan plan = Build(spec, Context() with { FifoFd = 9 });
+        InitPlan plan = Build(spec, Context() with { ExtraFiles = 5 });
 
         plan.Steps.TakeLast(4).Select(s => s.Op).Should().Equal(InitOp.LookupExec, InitOp.Ready, InitOp.WaitFifo, InitOp.Exec);
         plan.Steps[^2].A.Should().Be(9);
@@ -454,6 +454,78 @@ public sealed class PlanBuilderTests
         exec.Texts().Should().Equal("sh\0-c\0echo hi", "PATH=/bin\0TERM=xterm");
         exec.Text.Should().Be("exec sh -c echo hi");
         exec.Source.Should().Be("process.args");
+    }
+
+    [Fact]
+    public void Build_ListenFds_ExecSetsListenPid()
+    {
+        InitPlan plan = Build(DefaultSpec(), Context() with { ExtraFiles = 2, ListenFds = true });
+
+        plan.Steps[^1].C.Should().Be(1, "the init adds LISTEN_PID=<its pid> to the env");
+    }
+
+    [Fact]
+    public void Build_Terminal_ConsoleRightAfterPivot()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Process!.Terminal = true;
+        spec.Process.ConsoleSize = new Box { Height = 30, Width = 100 };
+
+        InitPlan plan = Build(spec);
+
+        int console = plan.IndexOf(InitOp.Console);
+        plan.Steps[console - 1].Op.Should().Be(InitOp.SetRoot, "the pty comes from the container's own /dev/pts");
+        plan.Steps[console].A.Should().Be(30);
+        plan.Steps[console].B.Should().Be(100);
+    }
+
+    [Fact]
+    public void Build_Hooks_SyncBeforeCreateContainerBeforePivotAndStartContainerAfterFifo()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Hooks = new Hooks
+        {
+            CreateRuntime = [new Hook { Path = "/usr/bin/a" }],
+            CreateContainer = [new Hook { Path = "/usr/bin/b", Args = ["b", "-x"], Env = ["K=V"], Timeout = 7 }],
+            StartContainer = [new Hook { Path = "/bin/c" }],
+        };
+
+        InitPlan plan = Build(spec);
+
+        int sync = plan.IndexOf(InitOp.SyncHooks);
+        int pivot = plan.IndexOf(InitOp.PivotRoot);
+        InitStep create = plan.Steps[sync + 1];
+        create.Op.Should().Be(InitOp.RunHook);
+        create.Texts().Should().Equal("/usr/bin/b", "b\0-x", "K=V");
+        create.A.Should().Be(2);
+        create.B.Should().Be(1);
+        create.C.Should().Be(7, "timeout 7 s, state 0 (createContainer)");
+        create.Source.Should().Be("hooks.createContainer[0]");
+        sync.Should().BeLessThan(pivot);
+        InitStep start = plan.Steps[plan.IndexOf(InitOp.WaitFifo) + 1];
+        start.Op.Should().Be(InitOp.RunHook);
+        (start.C >> 32).Should().Be(1, "the startContainer state");
+    }
+
+    [Fact]
+    public void BuildExec_JoinsNamespacesUserFirstMountLastThenProcess()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        var process = new Process { Args = ["ps"], Cwd = "/tmp", User = new User { Uid = 7, Gid = 8 }, Env = ["PATH=/bin"] };
+
+        InitPlan plan = PlanBuilder.BuildExec(spec, process, 4242, Context());
+
+        List<InitStep> joins = plan.Steps.TakeWhile(s => s.Op == InitOp.SetNs).ToList();
+        joins.First().Texts().Should().Equal("/proc/4242/ns/user");
+        joins.Last().Texts().Should().Equal("/proc/4242/ns/mnt");
+        joins.Should().HaveCount(spec.Linux.Namespaces.Count);
+        plan.Steps[joins.Count].Op.Should().Be(InitOp.Clone);
+        plan.Steps[joins.Count].A.Should().Be(0, "no new namespaces for an exec");
+        plan.Steps.Should().NotContain(s => s.Op == InitOp.PivotRoot || s.Op == InitOp.MountInRoot || s.Op == InitOp.WaitFifo);
+        plan.Steps.Single(s => s.Op == InitOp.SetUid).A.Should().Be(7);
+        plan.Steps[^1].Op.Should().Be(InitOp.Exec);
+        plan.Steps[^2].Op.Should().Be(InitOp.Ready);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using LibContainer.Processes;
 using LibContainer.Spec;
 using Tmds.Linux;
 
-namespace LibContainer.Hooks;
+namespace LibContainer.Processes;
 
 /// <summary>
 /// Runs the hooks that belong to the runtime's namespace (prestart, createRuntime, poststart,
