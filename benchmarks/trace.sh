@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Where the time of one embedded lifecycle goes, as root:
-#   sudo benchmarks/trace.sh [--containers 5] [--out DIR]
-# Starts the embedded program (`--serve`, one warm factory, 10 warm-up lifecycles untraced), attaches
-# `strace -f -ttt -T` to all its threads, runs N /bin/true containers one after another (0.3 s apart),
-# detaches, and writes DIR/strace.txt (default artifacts/benchmarks/trace-<time>/) plus DIR/times.txt
-# (the program's own microseconds per run: total create start wait destroy, traced, so inflated).
-# strace follows lc-init and the container too (they are children of the traced threads). Read it
-# with trace_breakdown.py, which cuts each lifecycle into its steps.
+#   sudo benchmarks/trace.sh [--containers 20] [--strace] [--out DIR]
+# Starts the embedded program (`--serve`: one warm factory, 10 warm-up lifecycles untraced), then
+# traces N /bin/true containers run one after another (0.1 s apart) and writes DIR (default
+# artifacts/benchmarks/trace-<time>/):
+#   ftrace.txt   every system call (enter, exit) and every fork, exec and exit of the program's
+#                threads and of what they start (lc-init, the container), from a private ftrace
+#                instance (about a microsecond per call; it shows no file names)
+#   times.txt    the program's own microseconds per run: total create start wait destroy
+#   breakdown.md trace_breakdown.py's table: each lifecycle cut into its steps (needs python3)
+# With --strace: `strace -f -ttt -T` instead (strace.txt, with file names and strings, but every
+# call is slowed by ~0.1 ms on this VM, so its times only count calls; use it to see what happens).
 set -euo pipefail
 export LC_ALL=C
 
@@ -14,31 +18,40 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 project="$here/LibContainer.Benchmarks/LibContainer.Benchmarks.csproj"
 controllers=/sys/fs/cgroup/unified/cgroup.controllers
-containers=5
+containers=20
+use_strace=0
 out=""
 
-usage() { echo "usage: sudo benchmarks/trace.sh [--containers N] [--out DIR]" >&2; exit 2; }
+usage() { echo "usage: sudo benchmarks/trace.sh [--containers N] [--strace] [--out DIR]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --containers) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; containers=$2; shift 2 ;;
+    --strace) use_strace=1; shift ;;
     --out) [[ -n ${2:-} ]] || usage; out=$2; shift 2 ;;
     *) usage ;;
   esac
 done
 [[ $(id -u) -eq 0 ]] || { echo "benchmarks/trace.sh: must run as root" >&2; exit 2; }
-if ! command -v strace >/dev/null; then
+if [[ $use_strace -eq 1 ]] && ! command -v strace >/dev/null; then
   echo "benchmarks/trace.sh: strace is missing: apt-get install -y strace" >&2
   exit 2
 fi
 out="${out:-$repo/artifacts/benchmarks/trace-$(date +%Y%m%d-%H%M%S)}"
 if [[ -e $controllers && -n "$(<"$controllers")" ]]; then
-  exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" --containers "$containers" --out "$out"
+  args=(--containers "$containers" --out "$out")
+  [[ $use_strace -eq 1 ]] && args+=(--strace)
+  exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
 fi
 mkdir -p "$out"
 
 dotnet build -c Release -nologo -v quiet "$project" >&2
 dll="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuration=Release)"
 
+tracing=/sys/kernel/tracing
+if [[ $use_strace -eq 0 && ! -e $tracing/instances ]]; then
+  mount -t tracefs nodev "$tracing" # inside masked.sh's private mount namespace: the host is unchanged
+fi
+instance="$tracing/instances/lcbench-$$"
 strace_pid=""
 embedded_pid=""
 cleanup() {
@@ -46,6 +59,11 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   [[ -n $strace_pid ]] && kill "$strace_pid" 2>/dev/null && wait "$strace_pid" 2>/dev/null
+  if [[ -d $instance ]]; then
+    echo 0 >"$instance/tracing_on"
+    echo 0 >"$instance/events/enable"
+    rmdir "$instance"
+  fi
   if [[ -n $embedded_pid ]] && kill -0 "$embedded_pid" 2>/dev/null; then
     echo quit >&"${EMB[1]}"
     read -r -t 60 -u "${EMB[0]}" line
@@ -62,20 +80,45 @@ embedded_pid=$EMB_PID
 read -r -t 300 -u "${EMB[0]}" tag pid _ || true
 [[ ${tag:-} == ready ]] || { echo "trace: the embedded program did not start" >&2; cat "$out/embedded.stderr" >&2; exit 1; }
 
-strace -f -ttt -T -s 96 -o "$out/strace.txt" -p "$pid" 2>"$out/strace.stderr" &
-strace_pid=$!
-sleep 2 # strace attaches thread by thread
+mark() { [[ $use_strace -eq 1 ]] || echo "$1" >"$instance/trace_marker"; }
+if [[ $use_strace -eq 1 ]]; then
+  strace -f -ttt -T -s 96 -o "$out/strace.txt" -p "$pid" 2>"$out/strace.stderr" &
+  strace_pid=$!
+  sleep 2 # strace attaches thread by thread
+else
+  mkdir "$instance"
+  echo 32768 >"$instance/buffer_size_kb"
+  echo mono >"$instance/trace_clock"
+  for task in /proc/"$pid"/task/*; do echo "${task##*/}" >>"$instance/set_event_pid"; done
+  echo 1 >"$instance/options/event-fork" # and every thread or process they start
+  echo 1 >"$instance/events/syscalls/enable"
+  for event in fork exec exit; do echo 1 >"$instance/events/sched/sched_process_$event/enable"; done
+  echo 1 >"$instance/tracing_on"
+fi
+
 : >"$out/times.txt"
 for ((i = 0; i < containers; i++)); do
+  mark "lcbench run $i"
   echo run >&"${EMB[1]}"
   read -r -t 60 -u "${EMB[0]}" line
+  mark "lcbench done $i"
   [[ $line =~ ^[0-9] ]] || { echo "trace: run $i: $line" >&2; exit 1; }
   echo "$line" >>"$out/times.txt"
-  sleep 0.3
+  sleep 0.1
 done
-kill "$strace_pid"
-wait "$strace_pid" 2>/dev/null || true
-strace_pid=""
-echo "trace: $containers lifecycles traced: $out/strace.txt ($(wc -l <"$out/strace.txt") lines); times (us: total create start wait destroy):" >&2
+
+if [[ $use_strace -eq 1 ]]; then
+  kill "$strace_pid"
+  wait "$strace_pid" 2>/dev/null || true
+  strace_pid=""
+  echo "trace: $containers lifecycles under strace: $out/strace.txt" >&2
+else
+  echo 0 >"$instance/tracing_on"
+  cp "$instance/trace" "$out/ftrace.txt"
+  echo "trace: $containers lifecycles: $out/ftrace.txt ($(wc -l <"$out/ftrace.txt") lines)" >&2
+  if command -v python3 >/dev/null; then
+    python3 "$here/trace_breakdown.py" "$out/ftrace.txt" | tee "$out/breakdown.md"
+  fi
+fi
+echo "times per run, us (total create start wait destroy), traced:" >&2
 cat "$out/times.txt" >&2
-echo "read it with: python3 benchmarks/trace_breakdown.py $out/strace.txt" >&2

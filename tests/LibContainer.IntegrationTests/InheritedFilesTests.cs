@@ -26,20 +26,27 @@ public sealed class InheritedFilesTests(RootfsFixture rootfs) : ContainerTest(ro
     public async Task Fds_OnlyStdioAndPreservedReachTheContainer()
     {
         using SafeFileHandle handle = File.OpenHandle(_file);
-        // A listing of its own fds shows the directory being read too: list pid 1's from a child.
-        IContainer container = await RunAsync(Spec("sh", "-c", "ls /proc/1/fd | xargs; true"), Piped with { ExtraFiles = [handle] });
-        string stdout = await ReadAllAsync(container.InitProcess.StandardOutput!);
+        IContainer container = await RunAsync(Spec("sleep", "100"), Piped with { ExtraFiles = [handle] });
 
-        stdout.Trim().Split(' ').Should().BeEquivalentTo(["0", "1", "2", "3"]);
+        (await OpenFdsOfInitAsync(container)).Should().BeEquivalentTo(["0", "1", "2", "3"]);
     }
 
     [Fact]
     public async Task Fds_WithoutExtraFiles_OnlyStdio()
     {
-        IContainer container = await RunAsync(Spec("sh", "-c", "ls /proc/1/fd | xargs; true"));
-        string stdout = await ReadAllAsync(container.InitProcess.StandardOutput!);
+        IContainer container = await RunAsync(Spec("sleep", "100"));
 
-        stdout.Trim().Split(' ').Should().BeEquivalentTo(["0", "1", "2"]);
+        (await OpenFdsOfInitAsync(container)).Should().BeEquivalentTo(["0", "1", "2"]);
+    }
+
+    /// <summary>The fds of the container's pid 1 (a sleep, which opens nothing), listed by an exec'd ls.</summary>
+    private static async Task<string[]> OpenFdsOfInitAsync(IContainer container)
+    {
+        var ls = new Process { Args = ["ls", "/proc/1/fd"], Cwd = "/", User = new User { Uid = 0, Gid = 0 }, Env = ["PATH=/bin"] };
+        IProcess exec = await container.ExecAsync(ls, new ExecOptions { Stdout = StdioMode.Pipe }, Token);
+        string listing = await ReadAllAsync(exec.StandardOutput!);
+        await exec.WaitForExitAsync(Token);
+        return listing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     [Fact]
