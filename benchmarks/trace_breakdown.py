@@ -150,32 +150,31 @@ def analyze(run):
 
 
 STEPS = [
-    # (name, from, to, what it is)
-    ("compile (validate, plan)", "run", "state dir", "library: spec validation, plan, mountinfo"),
-    ("state dir, config.json, state.json, fifo", "state dir", "spawn", "library: mkdir, flock, 2 atomic writes, mkfifo, socketpair"),
-    ("spawn lc-init (posix_spawn + exec)", "spawn", "lc-init exec'd", "fork (vfork) and exec of the static lc-init"),
-    ("lc-init start-up, plan read", "lc-init exec'd", "plan read", "static binary start, close_range, recv of the plan"),
-    ("clone into new namespaces", "clone", "cloned", "clone(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET)"),
-    ("pid back to the library", "cloned", "pid received", "sendto, exit of lc-init, epoll wake-up, thread-pool hop"),
-    ("pid recorded (pidfd, stat, state.json)", "pid received", "cgroup mkdirs", "library"),
-    ("cgroup mkdir in every hierarchy", "cgroup mkdirs", "cgroups made", "library: mkdir"),
-    ("cgroup writes (cpuset, devices, procs), state.json", "cgroups made", "go sent", "library"),
-    ("go to the container", "go sent", "go received", "wake-up of the waiting child"),
-    ("rootfs: mounts, devices, links up to pivot_root", "go received", "pivot_root", "container"),
-    ("pivot_root to ready (masks, ro paths, creds)", "pivot_root", "ready sent", "container"),
-    ("ready back to the library", "ready sent", "ready received", "epoll wake-up, thread-pool hop"),
-    ("rest of CreateAsync + StartAsync to fifo open", "ready received", "fifo opened (start)", "library: reap lc-init, state.json, lock, open fifo"),
-    ("exec of /bin/true", "fifo opened (start)", "exec /bin/true", "container: fifo write, signals reset, execve"),
-    ("/bin/true runs", "exec /bin/true", "container exited", "container"),
-    ("exit seen (pidfd, waitid)", "container exited", "reaped", "namespace teardown, epoll, waitid"),
-    ("to DestroyAsync's first rmdir", "reaped", "first rmdir", "library: WaitForExitAsync returns, lock, cgroup.kill, procs"),
-    ("cgroup rmdirs + state dir removal", "first rmdir", "state dir removed", "library: rmdir per hierarchy, unlink, rmdir"),
-    ("to the answer", "state dir removed", "answer", "library"),
+    # (name, from, to, whose calls are counted, what it is)
+    ("compile (validate, plan)", "run", "state dir", "library", "spec validation, plan, /proc/self/mountinfo"),
+    ("state dir, config.json, state.json, fifo", "state dir", "spawn", "library", "mkdir, flock, 2 atomic writes, mkfifo, /dev/null x3, socketpair"),
+    ("spawn lc-init (posix_spawn)", "spawn", "lc-init exec'd", "lc-init", "vfork, dup2, execve of the sealed lc-init copy"),
+    ("lc-init start-up, plan read", "lc-init exec'd", "plan read", "lc-init", "static binary start, close_range, recv of the plan"),
+    ("plan decoded, clone into new namespaces", "plan read", "cloned", "lc-init", "clone(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET)"),
+    ("pid back to the library", "cloned", "pid received", "library", "sendto, lc-init exits, epoll wake-up, thread-pool hop"),
+    ("pid recorded", "pid received", "cgroup mkdirs", "library", "/proc/<pid>/stat, pidfd, state.json"),
+    ("cgroup mkdir in every hierarchy", "cgroup mkdirs", "cgroups made", "library", "stat + mkdir per hierarchy"),
+    ("cgroup writes, state.json", "cgroups made", "go sent", "library", "cpuset inherit, state.json, devices rules, cgroup.procs x hierarchies"),
+    ("go to the container", "go sent", "go received", "container", "wake-up of the waiting child"),
+    ("rootfs: mounts, devices, links up to pivot_root", "go received", "pivot_root", "container", "unshare(cgroup), mounts, mknod, symlinks"),
+    ("pivot_root to ready", "pivot_root", "ready sent", "container", "pivot, masked and read-only paths, remount ro, creds"),
+    ("ready back to the library", "ready sent", "ready received", "library", "epoll wake-up, thread-pool hop"),
+    ("end of CreateAsync, StartAsync to fifo open", "ready received", "fifo opened (start)", "library", "reap lc-init, state.json, lock, open fifo"),
+    ("exec of /bin/true", "fifo opened (start)", "exec /bin/true", "container", "fifo write, signals reset, execve"),
+    ("/bin/true runs and exits", "exec /bin/true", "container exited", "container", ""),
+    ("exit seen (pidfd, waitid)", "container exited", "reaped", "library", "pid namespace teardown, epoll, waitid"),
+    ("to DestroyAsync's first rmdir", "reaped", "first rmdir", "library", "exit recorded in state.json, lock, cgroup.kill, cgroup.procs"),
+    ("cgroup rmdirs, state dir removed", "first rmdir", "state dir removed", "library", "rmdir per hierarchy, unlink x3, rmdir"),
+    ("to the answer", "state dir removed", "answer", "library", ""),
 ]
 
-
-def in_window(run, tids, start, end):
-    return [e for e in run if e.kind == "sys" and e.tid in tids and start <= e.ts < end]
+# Calls that wait rather than work (a thread parked, an idle epoll): not counted as work.
+BLOCKING = {"futex", "epoll_wait", "epoll_pwait", "sched_yield", "nanosleep", "clock_nanosleep", "read", "recvfrom", "recvmsg", "wait4"}
 
 
 def main():
@@ -198,20 +197,27 @@ def main():
         print("no complete lifecycle found in the trace")
         return 1
     print(f"{len(results)} lifecycles; median of each step, ms (traced: ftrace adds about a microsecond per system call)\n")
-    print(f"| step | median ms | syscalls | ms inside them | what |")
+    print("| step | median ms | calls (not waits) | ms inside them | what |")
     print("|---|---:|---:|---:|---|")
-    totals = []
-    for name, a, b, what in STEPS:
+    for name, a, b, role, what in STEPS:
         spans, counts, inside = [], [], []
         for t, roles, run in results:
             spans.append(t[b] - t[a])
-            calls = [e for e in run if e.kind == "sys" and a != b and t[a] <= e.ts < t[b]]
+            calls = [e for e in run if e.kind == "sys" and e.tid in roles[role] and e.name not in BLOCKING and t[a] <= e.ts < t[b]]
             counts.append(len(calls))
             inside.append(sum(e.dur for e in calls))
-        print(f"| {name} | {statistics.median(spans):.2f} | {statistics.median(counts):.0f} | {statistics.median(inside):.2f} | {what} |")
-    for t, _, _ in results:
-        totals.append(t["answer"] - t["run"])
+        print(f"| {name} | {statistics.median(spans):.2f} | {statistics.median(counts):.0f} {role} | {statistics.median(inside):.2f} | {what} |")
+    totals = [t["answer"] - t["run"] for t, _, _ in results]
     print(f"| **total (read of run to answer)** | **{statistics.median(totals):.2f}** | | | |")
+
+    # The cgroup directories one by one, in the order the library makes and removes them.
+    for call, a, b in (("mkdir", "cgroup mkdirs", "go sent"), ("rmdir", "first rmdir", "state dir removed")):
+        per_index = defaultdict(list)
+        for t, roles, run in results:
+            calls = [e for e in run if e.kind == "sys" and e.tid in roles["library"] and e.name == call and t[a] <= e.ts <= t[b]]
+            for i, e in enumerate(calls):
+                per_index[i].append(e.dur)
+        print(f"\n{call} one by one (median ms, in call order): " + ", ".join(f"{statistics.median(v):.3f}" for _, v in sorted(per_index.items())))
 
     # Per role and kind of call, in the steps where the library works on cgroups and state.
     print("\nsystem calls per lifecycle (median), by process and call, with the time inside them (ms):")
@@ -227,7 +233,7 @@ def main():
             for k in set(per_call) | set(c):
                 per_call[k].append(c[k])
                 per_time[k].append(d[k])
-        top = sorted(per_call, key=lambda k: -statistics.median(per_time[k]))[:14]
+        top = sorted(per_call, key=lambda k: -statistics.median(per_time[k]))[:16]
         print(f"  {role}: " + ", ".join(f"{k} {statistics.median(per_call[k]):.0f} ({statistics.median(per_time[k]):.2f})" for k in top))
     return 0
 
