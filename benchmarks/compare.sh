@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One /bin/true container, from nothing to nothing left, every way at once, as root:
-#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2]
+#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2] [--tmpfs-state]
 #
 # Variants, run round-robin (one run of each per round, the starting variant rotating) on the same
 # busybox bundle, all inside one private mount namespace that hides the hybrid cgroup layout from
@@ -15,21 +15,25 @@
 # row is that overhead alone); the embedded one is timed by the program (no process is started per
 # container there, so there is nothing to add). Prints median and p90 per variant, and the ratio
 # of the medians to `crun run` and to the unshare floor. Fails if any run fails or leaves anything.
+# State roots (the library's, runc's, crun's) are in a temp directory under /tmp; with --tmpfs-state
+# all three are on a tmpfs mounted in the private namespace instead (as /run is on most hosts; on
+# this VM /run is on the root ext4 file system, where every state file costs more).
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME with a '.'
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 project="$here/LibContainer.Benchmarks/LibContainer.Benchmarks.csproj"
-controllers=/sys/fs/cgroup/unified/cgroup.controllers
 rounds=100
 warmup_rounds=2
+tmpfs_state=0
 
-usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N]" >&2; exit 2; }
+usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N] [--tmpfs-state]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; rounds=$2; shift 2 ;;
     --warmup-rounds) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; warmup_rounds=$2; shift 2 ;;
+    --tmpfs-state) tmpfs_state=1; shift ;;
     *) usage ;;
   esac
 done
@@ -41,9 +45,14 @@ fi
 for tool in runc crun unshare chroot dotnet; do
   command -v $tool >/dev/null || { echo "benchmarks/compare.sh: '$tool' is not installed (or not on PATH)" >&2; exit 2; }
 done
-if [[ -e $controllers && -n "$(<"$controllers")" ]]; then
-  exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" --rounds "$rounds" --warmup-rounds "$warmup_rounds"
+if [[ -z ${_LCBENCH_COMPARE_MASKED:-} ]]; then
+  # Everything below runs in masked.sh's private mount namespace (also the tmpfs of --tmpfs-state).
+  args=(--rounds "$rounds" --warmup-rounds "$warmup_rounds")
+  [[ $tmpfs_state -eq 1 ]] && args+=(--tmpfs-state)
+  export _LCBENCH_COMPARE_MASKED=1
+  exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
 fi
+unset _LCBENCH_COMPARE_MASKED
 
 # Build once, then run the program directly (no `dotnet run` per call).
 echo "compare: building $project (Release)" >&2
@@ -52,6 +61,13 @@ dll="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuratio
 
 work="$(mktemp -d /tmp/lcbench-compare-XXXXXX)"
 errors="$work/stderr"
+serve_args=()
+if [[ $tmpfs_state -eq 1 ]]; then
+  mkdir "$work/tmpfs"
+  mount -t tmpfs -o mode=0755 lcbench-state "$work/tmpfs" # in the private namespace: gone with it
+  mkdir "$work/tmpfs/libcontainer" "$work/tmpfs/runc" "$work/tmpfs/crun"
+  serve_args=(--state-root "$work/tmpfs/libcontainer")
+fi
 embedded_pid=""
 bundle=""
 stem=""
@@ -83,6 +99,9 @@ cleanup() {
     [[ -n $stem ]] && find /sys/fs/cgroup -mindepth 1 -maxdepth 7 -depth -type d -name "$stem*" -exec rmdir {} \; 2>/dev/null
     rm -rf "$(dirname "$bundle")"
   fi
+  if [[ $tmpfs_state -eq 1 ]]; then
+    umount "$work/tmpfs"
+  fi
   rm -rf "$work"
   exit $rc
 }
@@ -90,7 +109,7 @@ declare -A roots=()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-coproc EMB { exec dotnet "$dll" --serve 2>"$work/embedded.stderr"; }
+coproc EMB { exec dotnet "$dll" --serve "${serve_args[@]}" 2>"$work/embedded.stderr"; }
 embedded_pid=$EMB_PID
 if ! read -r -t 300 -u "${EMB[0]}" tag pid bundle stem runc_root crun_root || [[ $tag != ready ]]; then
   echo "compare: the embedded program did not start: ${tag:-} ${pid:-} ${bundle:-}" >&2
@@ -98,6 +117,9 @@ if ! read -r -t 300 -u "${EMB[0]}" tag pid bundle stem runc_root crun_root || [[
   exit 1
 fi
 roots=([runc]=$runc_root [crun]=$crun_root)
+if [[ $tmpfs_state -eq 1 ]]; then
+  roots=([runc]="$work/tmpfs/runc" [crun]="$work/tmpfs/crun")
+fi
 rootfs="$bundle/rootfs"
 
 declare -A samples=() # variant -> space-separated microseconds
@@ -217,7 +239,10 @@ echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
   "$(runc --version | head -1), $(crun --version | head -1), .NET $(dotnet --version)"
 if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
   echo "Library: commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" status --porcelain -- src | grep -q . && echo ' + uncommitted changes in src/')"
+else
+  echo "Library: $repo (not a git checkout)"
 fi
+echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$(df --output=fstype "$work" | tail -1) ($(dirname "$bundle"))")"
 echo "$rounds rounds (+$warmup_rounds warm-up), $(awk -v a="${started/./}" -v b="${finished/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s;" \
   "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

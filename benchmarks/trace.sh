@@ -17,7 +17,6 @@ export LC_ALL=C
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 project="$here/LibContainer.Benchmarks/LibContainer.Benchmarks.csproj"
-controllers=/sys/fs/cgroup/unified/cgroup.controllers
 containers=20
 use_strace=0
 out=""
@@ -37,11 +36,14 @@ if [[ $use_strace -eq 1 ]] && ! command -v strace >/dev/null; then
   exit 2
 fi
 out="${out:-$repo/artifacts/benchmarks/trace-$(date +%Y%m%d-%H%M%S)}"
-if [[ -e $controllers && -n "$(<"$controllers")" ]]; then
+if [[ -z ${_LCBENCH_TRACE_MASKED:-} ]]; then
+  # Everything below runs in masked.sh's private mount namespace (also a tracefs mount, if needed).
   args=(--containers "$containers" --out "$out")
   [[ $use_strace -eq 1 ]] && args+=(--strace)
+  export _LCBENCH_TRACE_MASKED=1
   exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
 fi
+unset _LCBENCH_TRACE_MASKED
 mkdir -p "$out"
 
 dotnet build -c Release -nologo -v quiet "$project" >&2

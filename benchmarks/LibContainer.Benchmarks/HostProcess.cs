@@ -5,15 +5,19 @@ namespace LibContainer.Benchmarks;
 /// <summary>What the benchmark process itself looks like from /proc: its memory, its threads, its children.</summary>
 internal static class HostProcess
 {
-    /// <summary>A moment's memory of this process: the managed heap after a full collection, and the resident set.</summary>
-    internal readonly record struct MemorySnapshot(long ManagedBytes, long RssBytes, int Threads)
+    /// <summary>
+    /// A moment's memory of this process: the managed heap after a full collection (and what the GC
+    /// keeps committed), the resident set (anonymous and file-backed pages), and the thread count.
+    /// </summary>
+    internal readonly record struct MemorySnapshot(long ManagedBytes, long GcCommittedBytes, long RssBytes, long RssAnonBytes, long RssFileBytes, int Threads)
     {
         public static MemorySnapshot Take()
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             long managed = GC.GetTotalMemory(forceFullCollection: true);
-            return new MemorySnapshot(managed, StatusKb("VmRSS") * 1024, (int)StatusKb("Threads"));
+            return new MemorySnapshot(managed, GC.GetGCMemoryInfo().TotalCommittedBytes,
+                StatusKb("VmRSS") * 1024, StatusKb("RssAnon") * 1024, StatusKb("RssFile") * 1024, (int)StatusKb("Threads"));
         }
     }
 

@@ -15,10 +15,13 @@ internal sealed class LibContainerLifecycle
     private readonly ContainerOptions _options;
     private readonly BenchmarkBundle _bundle;
 
-    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null)
+    /// <param name="bundle">The bundle; its state root holds the containers' state unless <paramref name="stateRoot"/> says otherwise.</param>
+    /// <param name="loggerFactory">The library's logger (none by default).</param>
+    /// <param name="stateRoot">Another state root (e.g. on tmpfs), to see what the state files cost.</param>
+    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null, string? stateRoot = null)
     {
         _bundle = bundle;
-        _factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = bundle.LibContainerStateRoot }, loggerFactory);
+        _factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = stateRoot ?? bundle.LibContainerStateRoot }, loggerFactory);
         _spec = RuntimeSpec.Load(bundle.ConfigPath);
         _options = new ContainerOptions
         {

@@ -5,8 +5,9 @@
 //   sudo benchmarks/run.sh            BenchmarkDotNet (extra arguments go to it, e.g. --filter '*Lifecycle*')
 //   sudo benchmarks/run.sh --smoke    each variant 3 times, no BenchmarkDotNet: checks they work
 //   sudo benchmarks/run.sh --smoke --rounds 30    the same, more often: the lifecycle's steps, warm
-//   sudo benchmarks/run.sh --concurrency [--count 200]    N containers at once: library vs crun
-//   --serve [--warmup 10]             the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
+//   sudo benchmarks/run.sh --concurrency [--count 200] [--sequential]    N containers at once: library vs crun
+//   sudo benchmarks/run.sh --costs [--iterations 100]    single steps alone: cgroup mkdir, file writes, freezer
+//   --serve [--warmup 10] [--state-root DIR]    the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -24,11 +25,17 @@ if (args.Contains("--smoke"))
 }
 if (args.Contains("--serve"))
 {
-    return Option("--warmup", Serve.DefaultWarmup, allowZero: true) is int warmup ? await Serve.RunAsync(warmup) : 2;
+    int stateRootAt = Array.IndexOf(args, "--state-root");
+    string? stateRoot = stateRootAt >= 0 && stateRootAt + 1 < args.Length ? args[stateRootAt + 1] : null;
+    return Option("--warmup", Serve.DefaultWarmup, allowZero: true) is int warmup ? await Serve.RunAsync(warmup, stateRoot) : 2;
 }
 if (args.Contains("--concurrency"))
 {
-    return Option("--count", Concurrency.DefaultCount) is int count ? await Concurrency.RunAsync(count) : 2;
+    return Option("--count", Concurrency.DefaultCount) is int count ? await Concurrency.RunAsync(count, args.Contains("--sequential")) : 2;
+}
+if (args.Contains("--costs"))
+{
+    return Option("--iterations", CandidateCosts.DefaultIterations) is int iterations ? await CandidateCosts.RunAsync(iterations) : 2;
 }
 
 IConfig config = DefaultConfig.Instance;

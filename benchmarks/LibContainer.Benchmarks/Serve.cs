@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LibContainer.Benchmarks;
 
 /// <summary>
-/// <c>--serve [--warmup N]</c>: the embedded lifecycle for compare.sh and trace.sh. One warm
+/// <c>--serve [--warmup N] [--state-root DIR]</c>: the embedded lifecycle for compare.sh and trace.sh. One warm
 /// <see cref="ContainerFactory"/> runs one /bin/true container (create, start, wait, destroy) per
 /// line <c>run</c> read on stdin, so the caller decides when, and interleaves it with the other
 /// variants. The protocol, one line each:
@@ -22,10 +22,10 @@ internal static class Serve
 {
     public const int DefaultWarmup = 10;
 
-    public static async Task<int> RunAsync(int warmup)
+    public static async Task<int> RunAsync(int warmup, string? stateRoot)
     {
         using BenchmarkBundle bundle = BenchmarkBundle.Create();
-        var lifecycle = new LibContainerLifecycle(bundle);
+        var lifecycle = new LibContainerLifecycle(bundle, stateRoot: stateRoot);
         try
         {
             // Warm: JIT (tier 0 and the first tier-1 promotions), the thread pool, the epoll thread, the page cache.
@@ -51,7 +51,11 @@ internal static class Serve
             await Console.Error.WriteLineAsync(ex.ToString());
             return 1;
         }
-        IReadOnlyList<string> leftovers = bundle.FindLeftovers();
+        List<string> leftovers = [.. bundle.FindLeftovers()];
+        if (stateRoot is not null && Directory.Exists(stateRoot))
+        {
+            leftovers.AddRange(Directory.EnumerateFileSystemEntries(stateRoot, BenchmarkBundle.IdStem + "*").Select(e => $"state entry {e}"));
+        }
         Console.WriteLine(leftovers.Count == 0 ? "leftovers none" : $"leftovers {leftovers.Count}: {string.Join("; ", leftovers)}");
         return leftovers.Count == 0 ? 0 : 1;
     }

@@ -56,7 +56,16 @@ enum lc_opcode {
     LC_OP_SYNC_HOOKS = 33,    /* tell the library to run its hooks now; wait for go */
     LC_OP_RUN_HOOK = 34,      /* s0 path, s1 argv (a entries), s2 envp (b entries), c timeout in s;
                                  stdin: the state JSON the library sent with go (index in op flags) */
-    LC_OP_MAX = 35
+    LC_OP_CAPS_PREPARE = 35,  /* a bounding set: keep caps across setuid, drop the rest of the bounding set */
+    LC_OP_CAPS_APPLY = 36,    /* a effective, b permitted, c inheritable, s0 ambient (u64) */
+    LC_OP_SECCOMP = 37,       /* s0 BPF program (struct sock_filter[]), a SECCOMP_FILTER_FLAG_*; with
+                                 NEW_LISTENER the notify fd goes to the library (SCM_RIGHTS) */
+    LC_OP_PERSONALITY = 38,   /* a persona */
+    LC_OP_IOPRIO = 39,        /* a ioprio value */
+    LC_OP_SCHEDULER = 40,     /* s0 struct sched_attr */
+    LC_OP_KEYRING = 41,       /* s0 name: join a new session keyring */
+    LC_OP_WRITE_ATTR = 42,    /* s0 /proc/thread-self/attr/... file, s1 content (LSM labels for exec) */
+    LC_OP_MAX = 43
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */
@@ -66,7 +75,8 @@ enum lc_msg_type {
     LC_MSG_ERROR = 3, /* init -> library: u32 step, i32 errno */
     LC_MSG_GO = 4,     /* library -> init: value = length of a payload message that follows (hook states) */
     LC_MSG_CONSOLE = 5, /* init -> library: the pty master, as SCM_RIGHTS */
-    LC_MSG_HOOKS = 6   /* init -> library: run the createRuntime (prestart) hooks, then go */
+    LC_MSG_HOOKS = 6,  /* init -> library: run the createRuntime (prestart) hooks, then go */
+    LC_MSG_SECCOMP = 7 /* init -> library: the seccomp notify fd, as SCM_RIGHTS */
 };
 
 struct lc_msg {
@@ -116,6 +126,8 @@ int lc_recv(struct lc_msg *msg);
 void lc_wait_go(void);
 /* hooks.c */
 void lc_run_hook(const struct lc_op *op);
+/* security.c */
+void lc_security_step(const struct lc_op *op);
 /* stage0_parent.c: runs steps [0, clone]; returns only in the child, with the next step */
 uint32_t lc_stage0(struct lc_plan *plan);
 /* stage1_child.c: runs one step in the container's namespaces */

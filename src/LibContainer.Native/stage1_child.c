@@ -219,6 +219,16 @@ void lc_stage1_step(const struct lc_op *op)
     case LC_OP_RUN_HOOK:
         lc_run_hook(op);
         break;
+    case LC_OP_CAPS_PREPARE:
+    case LC_OP_CAPS_APPLY:
+    case LC_OP_SECCOMP:
+    case LC_OP_PERSONALITY:
+    case LC_OP_IOPRIO:
+    case LC_OP_SCHEDULER:
+    case LC_OP_KEYRING:
+    case LC_OP_WRITE_ATTR:
+        lc_security_step(op);
+        break;
     case LC_OP_UNSHARE:
         CHECK(unshare((int)op->a));
         break;

@@ -27,7 +27,7 @@ internal sealed partial class Container
         ContainerOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         ContainerId.Validate(id);
-        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options);
+        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id);
         logger.PlanBuilt(id, plan.Count, initPath);
         bool terminal = spec.Process?.Terminal == true;
 
@@ -87,6 +87,7 @@ internal sealed partial class Container
             WarnIgnoredResources(spec, logger, id);
             cgroups.Apply(CgroupResources.Effective(spec));
             cgroups.AddProcess(pid);
+            WriteIdMappings(pid, spec);
 
             ContainerState hookState = OciState(id, "creating", pid, bundle, spec);
             await init.SendGoAsync(HookStates(spec, hookState), cancellationToken).ConfigureAwait(false);
@@ -138,6 +139,44 @@ internal sealed partial class Container
         }
     }
 
+    /// <summary>
+    /// A new user namespace gets its uid and gid maps from the parent, while the child waits.
+    /// Without CAP_SETGID in the parent's namespace the kernel requires setgroups to be denied first.
+    /// </summary>
+    private static void WriteIdMappings(int pid, RuntimeSpec spec)
+    {
+        Linux? linux = spec.Linux;
+        if (linux?.Namespaces?.Any(n => n.Type == "user" && string.IsNullOrEmpty(n.Path)) != true)
+        {
+            return;
+        }
+        static string Format(List<LinuxIdMapping>? mappings) =>
+            string.Concat((mappings ?? []).Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
+        WriteProcFile(pid, "uid_map", Format(linux.UidMappings), "linux.uidMappings");
+        if (Environment.UserName != "root" && Tmds.Linux.LibC.geteuid() != 0)
+        {
+            WriteProcFile(pid, "setgroups", "deny", "linux.gidMappings");
+        }
+        WriteProcFile(pid, "gid_map", Format(linux.GidMappings), "linux.gidMappings");
+    }
+
+    private static void WriteProcFile(int pid, string name, string content, string field)
+    {
+        string path = $"/proc/{pid}/{name}";
+        try
+        {
+            File.WriteAllText(path, content);
+        }
+        catch (IOException ex)
+        {
+            throw new ContainerException($"{field}: writing {path} failed: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new ContainerException($"{field}: writing {path} failed: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>
     private static InitSession SpawnInit(string initPath, string id, InitPlan plan, ProcessStdio stdio,
         IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath)
@@ -177,7 +216,7 @@ internal sealed partial class Container
     }
 
     /// <summary>Validates a spec and compiles it into the plan, with the bundle and root it resolves to.</summary>
-    internal static (InitPlan Plan, string? Bundle, string Rootfs) Compile(RuntimeSpec spec, ContainerOptions options)
+    internal static (InitPlan Plan, string? Bundle, string Rootfs) Compile(RuntimeSpec spec, ContainerOptions options, string? id = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         string? bundle = options.BundlePath is null ? null : Path.GetFullPath(options.BundlePath);
@@ -194,7 +233,11 @@ internal sealed partial class Container
         }
         string path = spec.Root?.Path ?? throw new ArgumentException("root.path: required");
         string rootfs = Path.GetFullPath(Path.IsPathRooted(path) || bundle is null ? path : Path.Combine(bundle, path));
-        return (PlanBuilder.Build(PrepareEnv(spec, options), PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot, options.ExtraFiles.Count, options.ListenFds)), bundle, rootfs);
+        return (PlanBuilder.Build(PrepareEnv(spec, options), PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot, options.ExtraFiles.Count, options.ListenFds) with
+        {
+            ContainerId = id,
+            NoNewKeyring = options.NoNewKeyring,
+        }), bundle, rootfs);
     }
 
     /// <summary>Resource settings the kernel no longer has: accepted, logged, not applied (as runc and crun do).</summary>

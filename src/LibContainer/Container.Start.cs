@@ -51,7 +51,7 @@ internal sealed partial class Container
         try
         {
             // The plan is the same one create compiled: steps after the fifo do not depend on options.
-            InitPlan plan = Compile(Config, new ContainerOptions { BundlePath = Bundle }).Plan;
+            InitPlan plan = Compile(Config, new ContainerOptions { BundlePath = Bundle }, Id).Plan;
             return InitSession.Failure(Id, plan, step, errno, detail);
         }
         catch (ArgumentException)

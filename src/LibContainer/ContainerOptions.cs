@@ -24,6 +24,9 @@ public sealed record ContainerOptions
     /// <summary>Set LISTEN_FDS to the number of <see cref="ExtraFiles"/> and LISTEN_PID to the process's pid (systemd socket activation).</summary>
     public bool ListenFds { get; init; }
 
+    /// <summary>Keep the caller's session keyring instead of a new one named after the container (runc's --no-new-keyring).</summary>
+    public bool NoNewKeyring { get; init; }
+
     /// <summary>Move the root with MS_MOVE and chroot instead of pivot_root (runc's --no-pivot), for roots on ramfs.</summary>
     public bool NoPivotRoot { get; init; }
 }

@@ -40,4 +40,12 @@ internal enum InitOp : uint
     Console = 32,
     SyncHooks = 33,
     RunHook = 34,
+    CapsPrepare = 35,
+    CapsApply = 36,
+    Seccomp = 37,
+    Personality = 38,
+    IoPrio = 39,
+    Scheduler = 40,
+    Keyring = 41,
+    WriteAttr = 42,
 }

@@ -151,6 +151,12 @@ internal sealed class PlanBuilder
         }
         Add(new InitStep(InitOp.Clone, $"clone the container process{DescribeCloneFlags(cloneFlags)}") { A = cloneFlags });
         Add(new InitStep(InitOp.WaitGo, "wait for the library (uid/gid maps, cgroups)"));
+        if (HasNewNamespace(LinuxNamespaceType.User))
+        {
+            // Until now the child was the host's root, which the new namespace does not map.
+            Add(new InitStep(InitOp.SetGid, "setresgid 0: root of the new user namespace", "linux.gidMappings") { A = 0 });
+            Add(new InitStep(InitOp.SetUid, "setresuid 0: root of the new user namespace", "linux.uidMappings") { A = 0 });
+        }
         if (namespaces.Any(n => n.Type == "cgroup" && string.IsNullOrEmpty(n.Path)))
         {
             Add(new InitStep(InitOp.Unshare, "unshare the cgroup namespace (rooted at the container's cgroup)")
@@ -341,6 +347,18 @@ internal sealed class PlanBuilder
                 });
             }
         }
+        else if (mount.Type == "cgroup" && HasNewNamespace(LinuxNamespaceType.User))
+        {
+            // A user namespace may not mount cgroup v1 hierarchies: bind the host's, read-only.
+            Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source) { A = Convert.ToInt64("755", 8), Strings = [target], Path = destination });
+            Add(new InitStep(InitOp.MountInRoot, $"rbind-mount /sys/fs/cgroup on {destination} (user namespace)", source)
+            {
+                A = MS_BIND | MS_REC,
+                Strings = [Str("/sys/fs/cgroup"), target, [], []],
+                Path = destination,
+            });
+            Add(new InitStep(InitOp.RemountInRoot, $"remount {destination}{optionText}", source) { A = flags & ~PropagationMask, Strings = [target], Path = destination });
+        }
         else if (mount.Type == "cgroup")
         {
             AddCgroupMount(mount, source, target, flags, optionText);
@@ -518,6 +536,22 @@ internal sealed class PlanBuilder
 
     private void AddDevice(string path, long type, uint major, uint minor, uint mode, uint uid, uint gid, string? source)
     {
+        if (HasNewNamespace(LinuxNamespaceType.User))
+        {
+            // A user namespace may not create device nodes: bind the host's, as runc does.
+            Add(new InitStep(InitOp.MkTargetInRoot, $"create {path} (a file to bind the host's device on)", source)
+            {
+                Strings = [Str(path), Str("/dev/null")],
+                Path = path,
+            });
+            Add(new InitStep(InitOp.MountInRoot, $"bind-mount the host's {path} on {path} (user namespace)", source)
+            {
+                A = MS_BIND,
+                Strings = [Str(path), Str(path), [], []],
+                Path = path,
+            });
+            return;
+        }
         string kind = type == S_IFBLK ? "b" : type == S_IFIFO ? "p" : "c";
         string octal = Convert.ToString(mode & 0xfff, 8);
         Add(new InitStep(InitOp.MknodInRoot, $"mknod {path} {kind} {major} {minor} mode {octal} owner {uid}:{gid}", source)
@@ -573,10 +607,24 @@ internal sealed class PlanBuilder
                 Path = "/proc/self/oom_score_adj",
             });
         }
+        AddProcessAttributes(process, exec);
         if (process.NoNewPrivileges)
         {
             Add(new InitStep(InitOp.NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS)", "process.noNewPrivileges"));
         }
+        // Without no_new_privs loading a filter needs CAP_SYS_ADMIN: load it while the process has it.
+        (byte[] Program, uint Flags)? seccomp = _spec.Linux?.Seccomp is { } profile ? SeccompCompiler.Compile(profile) : null;
+        bool listener = seccomp is { } compiled && (compiled.Flags & SeccompCompiler.SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
+        if (seccomp is { } early && !process.NoNewPrivileges && !listener)
+        {
+            AddSeccomp(early);
+        }
+
+        LinuxCapabilities? caps = process.Capabilities;
+        Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps?.Bounding)}", "process.capabilities.bounding")
+        {
+            A = unchecked((long)Capabilities.Mask(caps?.Bounding)),
+        });
 
         User user = process.User;
         var groups = user.AdditionalGids ?? [];
@@ -591,6 +639,17 @@ internal sealed class PlanBuilder
         uint umask = user.Umask ?? Convert.ToUInt32("022", 8);
         Add(new InitStep(InitOp.Umask, $"umask {Convert.ToString(umask, 8).PadLeft(4, '0')}", user.Umask is null ? null : "process.user.umask") { A = umask });
         Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd}", "process.cwd") { Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
+        Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps?.Effective)}; permitted {Capabilities.Describe(caps?.Permitted)}; inheritable {Capabilities.Describe(caps?.Inheritable)}; ambient {Capabilities.Describe(caps?.Ambient)}", "process.capabilities")
+        {
+            A = unchecked((long)Capabilities.Mask(caps?.Effective)),
+            B = unchecked((long)Capabilities.Mask(caps?.Permitted)),
+            C = unchecked((long)Capabilities.Mask(caps?.Inheritable)),
+            Strings = [BitConverter.GetBytes(Capabilities.Mask(caps?.Ambient))],
+        });
+        if (seccomp is { } listening && listener)
+        {
+            AddSeccomp(listening); // the notify fd must reach the library while it listens
+        }
 
         var args = process.Args is { Count: > 0 } a ? a : throw new ArgumentException("process.args: must not be empty");
         var env = process.Env ?? [];
@@ -614,6 +673,10 @@ internal sealed class PlanBuilder
             Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
             AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
         }
+        if (seccomp is { } late && process.NoNewPrivileges && !listener)
+        {
+            AddSeccomp(late); // the last step before exec
+        }
         Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}{(_context.ListenFds ? " with LISTEN_PID" : "")}", "process.args")
         {
             A = args.Count,
@@ -622,6 +685,112 @@ internal sealed class PlanBuilder
             Strings = [Vector(args, "process.args"), Vector(env, "process.env")],
             Path = args[0],
         });
+    }
+
+    private void AddSeccomp((byte[] Program, uint Flags) seccomp)
+    {
+        Add(new InitStep(InitOp.Seccomp, $"load the seccomp filter ({seccomp.Program.Length / 8} BPF instructions{((seccomp.Flags & SeccompCompiler.SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0 ? ", notify fd to the library" : "")})", "linux.seccomp")
+        {
+            A = seccomp.Flags,
+            Strings = [seccomp.Program],
+        });
+    }
+
+    /// <summary>Keyring, LSM label, personality, io priority and scheduler: before the credentials change.</summary>
+    private void AddProcessAttributes(Process process, bool exec)
+    {
+        if (!exec && !_context.NoNewKeyring && _context.ContainerId is { Length: > 0 } id)
+        {
+            Add(new InitStep(InitOp.Keyring, $"join a new session keyring {id}") { Strings = [Str(id)] });
+        }
+        if (process.ApparmorProfile is { Length: > 0 } profile)
+        {
+            if (!_context.HostHasAppArmor)
+            {
+                throw new ArgumentException($"process.apparmorProfile: this host has no AppArmor, so profile \"{profile}\" cannot be applied");
+            }
+            Add(new InitStep(InitOp.WriteAttr, $"AppArmor profile {profile} at exec", "process.apparmorProfile")
+            {
+                Strings = [Str("/proc/thread-self/attr/apparmor/exec"), Str("exec " + profile, "process.apparmorProfile")],
+            });
+        }
+        if (process.SelinuxLabel is { Length: > 0 } label)
+        {
+            if (!_context.HostHasSelinux)
+            {
+                throw new ArgumentException($"process.selinuxLabel: this host has no SELinux, so label \"{label}\" cannot be applied");
+            }
+            Add(new InitStep(InitOp.WriteAttr, $"SELinux label {label} at exec", "process.selinuxLabel")
+            {
+                Strings = [Str("/proc/thread-self/attr/exec"), Str(label, "process.selinuxLabel")],
+            });
+        }
+        if (!exec && _spec.Linux?.Personality is { } personality)
+        {
+            long persona = personality.Domain switch
+            {
+                "LINUX" => 0x0000,
+                "LINUX32" => 0x0008,
+                _ => throw new ArgumentException($"linux.personality.domain: unknown domain \"{personality.Domain}\""),
+            };
+            Add(new InitStep(InitOp.Personality, $"personality {personality.Domain}", "linux.personality") { A = persona });
+        }
+        if (process.IOPriority is { } io)
+        {
+            long ioClass = io.Class switch
+            {
+                "IOPRIO_CLASS_RT" => 1,
+                "IOPRIO_CLASS_BE" => 2,
+                "IOPRIO_CLASS_IDLE" => 3,
+                _ => throw new ArgumentException($"process.ioPriority.class: unknown class \"{io.Class}\""),
+            };
+            Add(new InitStep(InitOp.IoPrio, $"io priority {io.Class} {io.Priority}", "process.ioPriority") { A = (ioClass << 13) | (uint)io.Priority });
+        }
+        if (process.Scheduler is { } scheduler)
+        {
+            Add(new InitStep(InitOp.Scheduler, $"scheduler {scheduler.Policy}", "process.scheduler") { Strings = [SchedAttr(scheduler)] });
+        }
+    }
+
+    /// <summary>struct sched_attr (SCHED_ATTR_SIZE_VER1, 56 bytes) of process.scheduler.</summary>
+    internal static byte[] SchedAttr(Scheduler scheduler)
+    {
+        uint policy = scheduler.Policy switch
+        {
+            "SCHED_OTHER" => 0,
+            "SCHED_FIFO" => 1,
+            "SCHED_RR" => 2,
+            "SCHED_BATCH" => 3,
+            "SCHED_ISO" => 4,
+            "SCHED_IDLE" => 5,
+            "SCHED_DEADLINE" => 6,
+            _ => throw new ArgumentException($"process.scheduler.policy: unknown policy \"{scheduler.Policy}\""),
+        };
+        ulong flags = 0;
+        foreach (string flag in scheduler.Flags ?? [])
+        {
+            flags |= flag switch
+            {
+                "SCHED_FLAG_RESET_ON_FORK" => 0x01UL,
+                "SCHED_FLAG_RECLAIM" => 0x02UL,
+                "SCHED_FLAG_DL_OVERRUN" => 0x04UL,
+                "SCHED_FLAG_KEEP_POLICY" => 0x08UL,
+                "SCHED_FLAG_KEEP_PARAMS" => 0x10UL,
+                "SCHED_FLAG_UTIL_CLAMP_MIN" => 0x20UL,
+                "SCHED_FLAG_UTIL_CLAMP_MAX" => 0x40UL,
+                _ => throw new ArgumentException($"process.scheduler.flags: unknown flag \"{flag}\""),
+            };
+        }
+        byte[] attr = new byte[56];
+        BitConverter.TryWriteBytes(attr.AsSpan(0), 56u);
+        BitConverter.TryWriteBytes(attr.AsSpan(4), policy);
+        BitConverter.TryWriteBytes(attr.AsSpan(8), flags);
+        BitConverter.TryWriteBytes(attr.AsSpan(16), scheduler.Nice ?? 0);
+        BitConverter.TryWriteBytes(attr.AsSpan(20), (uint)(scheduler.Priority ?? 0));
+        BitConverter.TryWriteBytes(attr.AsSpan(24), scheduler.Runtime ?? 0);
+        BitConverter.TryWriteBytes(attr.AsSpan(32), scheduler.Deadline ?? 0);
+        BitConverter.TryWriteBytes(attr.AsSpan(40), scheduler.Period ?? 0);
+        return attr;
     }
 
     /// <summary>A string for the wire: UTF-8, and a NUL inside is an error naming the field.</summary>

@@ -12,6 +12,18 @@ internal sealed record PlanContext
     /// <summary>The bundle directory, for mount sources given relative to it.</summary>
     public string? BundlePath { get; init; }
 
+    /// <summary>The container's id (the name of its session keyring).</summary>
+    public string? ContainerId { get; init; }
+
+    /// <summary>Keep the caller's session keyring (runc's --no-new-keyring).</summary>
+    public bool NoNewKeyring { get; init; }
+
+    /// <summary>Whether AppArmor is enabled on the host.</summary>
+    public bool HostHasAppArmor { get; init; }
+
+    /// <summary>Whether SELinux is enabled on the host.</summary>
+    public bool HostHasSelinux { get; init; }
+
     /// <summary>How many extra files the caller passes (they appear at fd 3 on).</summary>
     public int ExtraFiles { get; init; }
 
@@ -38,6 +50,8 @@ internal sealed record PlanContext
         ExtraFiles = extraFiles,
         ListenFds = listenFds,
         HostHasKcore = File.Exists("/proc/kcore"),
+        HostHasAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").StartsWith('Y'),
+        HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
         CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
     };
 }

@@ -9,6 +9,48 @@ internal static unsafe partial class Sys
     /// shrinking or further sealing. Executing the copy means no container can overwrite the host's
     /// binary through /proc/self/exe (CVE-2019-5736), and the file's own mode bits do not matter.
     /// </summary>
+    /// <summary>memfd_create(MFD_CLOEXEC): an anonymous in-memory file.</summary>
+    internal static SafeFd MemfdCreate(string name)
+    {
+        byte[] n = CString(name);
+        fixed (byte* p = n)
+        {
+            int fd = LibC.memfd_create(p, LibC.MFD_CLOEXEC);
+            SyscallException.ThrowIfFailed(fd, "memfd_create", name);
+            return new SafeFd(fd);
+        }
+    }
+
+    /// <summary>Everything in a file from its start (pread, so the offset does not matter).</summary>
+    internal static byte[] ReadAll(SafeFd fd)
+    {
+        var content = new List<byte>();
+        byte[] buffer = new byte[16384];
+        long offset = 0;
+        while (true)
+        {
+            long n;
+            fixed (byte* b = buffer)
+            {
+                n = LibC.pread(fd.Fd, b, buffer.Length, offset);
+            }
+            if (n < 0)
+            {
+                if (Errno == EINTR)
+                {
+                    continue;
+                }
+                throw new SyscallException("pread", Errno);
+            }
+            if (n == 0)
+            {
+                return [.. content];
+            }
+            content.AddRange(buffer.AsSpan(0, (int)n));
+            offset += n;
+        }
+    }
+
     internal static SafeFd SealedCopy(string path, string name)
     {
         byte[] content = File.ReadAllBytes(path);

@@ -241,10 +241,15 @@ public static partial class SpecValidator
             }
             for (int i = 0; i < names.Count; i++)
             {
-                // Unknown but well-formed names are left to the runtime, as runc does: newer kernels add capabilities.
+                // runc and crun accept any CAP_ name (CAP_TEST); the spec says a runtime MUST error on an
+                // unknown one, and so do we.
                 if (names[i] is null || !CapabilityRegex().IsMatch(names[i]))
                 {
                     context.Add(Index(path, i), $"must be a capability name such as CAP_KILL, got {Quote(names[i])}");
+                }
+                else if (Security.Capabilities.Number(names[i]) is null)
+                {
+                    context.Add(Index(path, i), $"unknown capability {Quote(names[i])}");
                 }
             }
         }
@@ -398,7 +403,29 @@ public static partial class SpecValidator
             {
                 context.Add(at, Invariant($"range of {mapping.Size} ids from containerID {mapping.ContainerId} / hostID {mapping.HostId} exceeds the 32-bit id space"));
             }
+            else
+            {
+                // The kernel refuses a map whose ranges overlap, inside or outside (user_namespaces(7)).
+                for (int j = 0; j < i; j++)
+                {
+                    LinuxIdMapping other = mappings[j];
+                    if (other is null || other.Size == 0)
+                    {
+                        continue;
+                    }
+                    if (Overlap(mapping.ContainerId, mapping.Size, other.ContainerId, other.Size))
+                    {
+                        context.Add(at, Invariant($"containerID range {mapping.ContainerId}+{mapping.Size} overlaps {Index(path, j)}"));
+                    }
+                    else if (Overlap(mapping.HostId, mapping.Size, other.HostId, other.Size))
+                    {
+                        context.Add(at, Invariant($"hostID range {mapping.HostId}+{mapping.Size} overlaps {Index(path, j)}"));
+                    }
+                }
+            }
         }
+
+        static bool Overlap(uint a, uint aSize, uint b, uint bSize) => (ulong)a < (ulong)b + bSize && (ulong)b < (ulong)a + aSize;
     }
 
     private static bool CheckNotEmpty(string path, string? value, Context context)

@@ -10,6 +10,8 @@ public sealed class RootfsFixture : IDisposable
     public RootfsFixture()
     {
         WorkDir = Directory.CreateTempSubdirectory("libcontainer-it-").FullName;
+        // Traversable by ids that user-namespace tests map root to (a temp dir is 0700).
+        File.SetUnixFileMode(WorkDir, (UnixFileMode)Convert.ToInt32("755", 8));
         if (BusyboxRootfs.IsAvailable())
         {
             Rootfs = BusyboxRootfs.Create(Path.Combine(WorkDir, "rootfs"));

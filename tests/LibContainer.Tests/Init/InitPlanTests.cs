@@ -69,6 +69,11 @@ public sealed class InitPlanTests
         spec.Process.OomScoreAdj = -17;
         spec.Process.User = new User { Uid = 1000, Gid = 1000, AdditionalGids = [4, 27], Umask = 7 };
         spec.Process.Terminal = true;
+        spec.Process.ApparmorProfile = "docker-default";
+        spec.Process.IOPriority = new LinuxIOPriority { Class = "IOPRIO_CLASS_BE", Priority = 4 };
+        spec.Process.Scheduler = new Scheduler { Policy = "SCHED_BATCH", Nice = 5 };
+        spec.Linux.Personality = new LinuxPersonality { Domain = "LINUX" };
+        spec.Linux.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [new LinuxSyscall { Names = ["mkdir"], Action = "SCMP_ACT_ERRNO" }] };
         spec.Hooks = new Hooks
         {
             Prestart = [new Hook { Path = "/bin/p" }],
@@ -77,6 +82,8 @@ public sealed class InitPlanTests
         };
         PlanContext context = Context() with
         {
+            ContainerId = "full",
+            HostHasAppArmor = true,
             HostHasKcore = true,
             CgroupHierarchies = [new("memory", "cgroup", "memory"), new("unified", "cgroup2", "")],
         };

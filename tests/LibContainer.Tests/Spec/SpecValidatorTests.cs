@@ -309,9 +309,23 @@ public sealed class SpecValidatorTests : IDisposable
     }
 
     [Fact]
-    public void Validate_UnknownButWellFormedCapability_IsAccepted()
+    public void Validate_UnknownButWellFormedCapability_ReportsIt()
     {
-        ShouldPass(spec => spec.Process!.Capabilities!.Bounding!.Add("CAP_FROM_A_FUTURE_KERNEL"));
+        // runc and crun accept CAP_TEST; the spec says a runtime MUST generate an error for an unknown capability.
+        ShouldFail(spec => spec.Process!.Capabilities!.Bounding!.Add("CAP_TEST"), "process.capabilities.bounding[3]: unknown capability \"CAP_TEST\"");
+    }
+
+    [Fact]
+    public void Validate_OverlappingIdMappings_ReportsTheLaterOne()
+    {
+        Validate(spec =>
+        {
+            AddNamespace(spec, "user");
+            spec.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 1000 }, new LinuxIdMapping { ContainerId = 999, HostId = 200000, Size = 1 }];
+            spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 10 }, new LinuxIdMapping { ContainerId = 10, HostId = 100005, Size = 1 }];
+        }).Select(e => e.ToString()).Should().Equal(
+            "linux.uidMappings[1]: containerID range 999+1 overlaps linux.uidMappings[0]",
+            "linux.gidMappings[1]: hostID range 100005+1 overlaps linux.gidMappings[0]");
     }
 
     [Fact]

@@ -1,0 +1,207 @@
+using System.Security.Cryptography;
+using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Spec;
+
+namespace LibContainer.IntegrationTests;
+
+public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
+{
+    [Fact]
+    public async Task Capabilities_RuncDefaults_ExactlyThoseAndMountRefused()
+    {
+        // AUDIT_WRITE (29), KILL (5), NET_BIND_SERVICE (10), as `runc spec` writes them.
+        var (status, stdout, stderr) = await RunToEndAsync(Spec("sh", "-c",
+            "grep -E 'Cap(Eff|Prm|Bnd|Inh|Amb)' /proc/self/status; mount -t tmpfs none /mnt && echo mounted"));
+
+        stdout.Should().Contain("CapEff:\t0000000020000420").And.Contain("CapPrm:\t0000000020000420")
+            .And.Contain("CapBnd:\t0000000020000420").And.Contain("CapInh:\t0000000000000000").And.Contain("CapAmb:\t0000000000000000");
+        stdout.Should().NotContain("mounted");
+        stderr.Should().Contain("mount");
+        status.ExitCode.Should().NotBe(0);
+    }
+
+    [Fact]
+    public async Task Capabilities_WithoutNetRaw_RawSocketRefused()
+    {
+        // busybox nc cannot open raw sockets; ping falls back to ICMP datagram sockets, so check the syscall's
+        // result through arping, which needs a raw packet socket (CAP_NET_RAW).
+        var (_, _, stderr) = await RunToEndAsync(Spec("arping", "-c", "1", "-I", "lo", "127.0.0.1"));
+
+        stderr.Should().Contain("Operation not permitted");
+    }
+
+    [Fact]
+    public async Task Capabilities_SysAdmin_MountWorks()
+    {
+        RuntimeSpec spec = Spec("sh", "-c", "mount -t tmpfs none /mnt && echo mounted");
+        spec.Root!.Readonly = false;
+        spec.Root.Path = Fixture.CreatePrivateRootfs();
+        LinuxCapabilities caps = spec.Process!.Capabilities!;
+        foreach (List<string> set in new[] { caps.Bounding!, caps.Effective!, caps.Permitted! })
+        {
+            set.Add("CAP_SYS_ADMIN");
+        }
+
+        var (status, stdout, _) = await RunToEndAsync(spec);
+
+        stdout.Should().Contain("mounted");
+        status.ExitCode.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Capabilities_AmbientForNonRootUser_Kept()
+    {
+        RuntimeSpec spec = Spec("sh", "-c", "grep CapEff /proc/self/status");
+        spec.Process!.User = new User { Uid = 1000, Gid = 1000 };
+        LinuxCapabilities caps = spec.Process.Capabilities!;
+        caps.Inheritable = ["CAP_NET_BIND_SERVICE"];
+        caps.Ambient = ["CAP_NET_BIND_SERVICE"];
+
+        var (_, stdout, _) = await RunToEndAsync(spec);
+
+        stdout.Should().Contain("CapEff:\t0000000000000400", "an ambient capability survives setuid and exec for a non-root user");
+    }
+
+    [Fact]
+    public async Task Seccomp_ErrnoForMkdir_MkdirFailsLsWorks()
+    {
+        RuntimeSpec spec = Spec("sh", "-c", "ls / > /dev/null && echo ls-ok; mkdir /tmp/x && echo mkdir-ok");
+        spec.Root!.Readonly = false;
+        spec.Root.Path = Fixture.CreatePrivateRootfs();
+        spec.Linux!.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            Syscalls = [new LinuxSyscall { Names = ["mkdir", "mkdirat", "not_a_syscall"], Action = "SCMP_ACT_ERRNO", ErrnoRet = 1 }],
+        };
+
+        var (_, stdout, stderr) = await RunToEndAsync(spec);
+
+        stdout.Should().Contain("ls-ok").And.NotContain("mkdir-ok");
+        stderr.Should().Contain("Operation not permitted");
+    }
+
+    [Fact]
+    public async Task Seccomp_ArgumentCondition_OnlyMatchingCallsRefused()
+    {
+        // personality(0xffffffff) queries; refuse only personality(PER_LINUX32=8).
+        RuntimeSpec spec = Spec("sh", "-c", "grep Seccomp: /proc/self/status");
+        spec.Linux!.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            Syscalls = [new LinuxSyscall { Names = ["personality"], Action = "SCMP_ACT_ERRNO", Args = [new LinuxSeccompArg { Index = 0, Value = 8, Op = "SCMP_CMP_EQ" }] }],
+        };
+
+        var (status, stdout, _) = await RunToEndAsync(spec);
+
+        stdout.Should().Contain("Seccomp:\t2", "a filter is loaded");
+        status.ExitCode.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task UserNamespace_RootInsideIs100000Outside()
+    {
+        RuntimeSpec spec = Spec("sh", "-c", "id -u; sleep 100");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+
+        IContainer container = await RunAsync(spec);
+        string firstLine = await new StreamReader(container.InitProcess.StandardOutput!).ReadLineAsync(Token) ?? "";
+
+        firstLine.Should().Be("0", "root inside");
+        string status = File.ReadAllText($"/proc/{container.InitProcess.Pid}/status");
+        status.Should().MatchRegex(@"Uid:\s+100000\s+100000\s+100000\s+100000").And.MatchRegex(@"Gid:\s+100000\s+100000\s+100000\s+100000");
+        new FileInfo($"/proc/{container.InitProcess.Pid}/ns/user").LinkTarget.Should().NotBe(new FileInfo("/proc/self/ns/user").LinkTarget);
+    }
+
+    [Fact]
+    public async Task SelfExe_WriteFromInside_NoHostFileChanges()
+    {
+        // CVE-2019-5736: while the init is still lc-init (during a startContainer hook), a process in the
+        // container opens /proc/1/exe for writing. The init runs from a sealed memfd: no host file behind it.
+        string init = Path.Combine(AppContext.BaseDirectory, "lc-init");
+        byte[] before = SHA256.HashData(File.ReadAllBytes(init));
+        string log = Directory.CreateTempSubdirectory("lc-exe-").FullName;
+        try
+        {
+            RuntimeSpec spec = Spec("true");
+            spec.Mounts!.Add(new Mount { Destination = "/log", Type = "bind", Source = log, Options = ["rbind", "rw"] });
+            spec.Hooks = new Hooks
+            {
+                StartContainer = [new Hook { Path = "/bin/sh", Args = ["sh", "-c", "readlink /proc/1/exe > /log/exe; (echo pwned > /proc/1/exe) 2> /log/error; echo rc=$? >> /log/exe"] }],
+            };
+
+            IContainer container = await RunAsync(spec);
+            await container.InitProcess.WaitForExitAsync(Token);
+
+            string seen = File.ReadAllText(Path.Combine(log, "exe"));
+            seen.Should().Contain("memfd:lc-init").And.NotContain("rc=0");
+            SHA256.HashData(File.ReadAllBytes(init)).Should().Equal(before);
+        }
+        finally
+        {
+            Directory.Delete(log, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Create_UnknownCapability_ErrorNamesIt()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Process!.Capabilities!.Bounding!.Add("CAP_TEST");
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<SpecValidationException>()).Which.Errors
+            .Should().Contain(e => e.Path == "process.capabilities.bounding[3]" && e.Message.Contains("CAP_TEST", StringComparison.Ordinal));
+        (await Factory.ListAsync(Token)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Create_UnknownSeccompAction_ErrorNamesIt()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW", Syscalls = [new LinuxSyscall { Names = ["mkdir"], Action = "SCMP_ACT_EXPLODE" }] };
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<SpecValidationException>()).Which.Message.Should().Contain("linux.seccomp.syscalls[0].action");
+    }
+
+    [Fact]
+    public async Task Create_MappingWithoutUserNamespace_ErrorNamesIt()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 1000, Size = 1 }];
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<SpecValidationException>()).Which.Message.Should().Contain("linux.uidMappings");
+    }
+
+    [Fact]
+    public async Task Create_OverlappingMappings_ErrorNamesThem()
+    {
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 1000 }, new LinuxIdMapping { ContainerId = 500, HostId = 300000, Size = 10 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 1000 }];
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<SpecValidationException>()).Which.Message.Should().Contain("linux.uidMappings[1]");
+    }
+
+    [Fact]
+    public async Task Create_AppArmorProfileOnHostWithout_ClearError()
+    {
+        Assert.SkipWhen(File.Exists("/sys/module/apparmor/parameters/enabled"), "this host has AppArmor");
+        RuntimeSpec spec = Spec("true");
+        spec.Process!.ApparmorProfile = "docker-default";
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("process.apparmorProfile").And.Contain("no AppArmor");
+    }
+}
