@@ -99,6 +99,12 @@ internal sealed partial class Container
                         console?.Dispose();
                         console = FdStream.Terminal(master);
                         break;
+                    case InitMessageType.Seccomp when message.Fd is { } notify:
+                        using (notify)
+                        {
+                            SendSeccompListener(spec, OciState(id, "creating", pid, bundle, spec), notify);
+                        }
+                        break;
                     case InitMessageType.Hooks:
                         // The namespaces exist, the mounts are made, pivot_root is next: the runtime's hooks.
                         await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", hookState, cancellationToken).ConfigureAwait(false);
@@ -136,6 +142,34 @@ internal sealed partial class Container
             stdio?.Dispose();
             dir.Delete();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The seccomp notify fd goes to linux.seccomp.listenerPath as the OCI runtime spec says: one
+    /// message with the container process state JSON, the fd attached (SCM_RIGHTS) and named in "fds".
+    /// </summary>
+    private static void SendSeccompListener(RuntimeSpec spec, ContainerState state, SafeFd notify)
+    {
+        LinuxSeccomp seccomp = spec.Linux!.Seccomp!;
+        if (string.IsNullOrEmpty(seccomp.ListenerPath))
+        {
+            return; // SCMP_ACT_NOTIFY without a listener: the calls fail with ENOSYS, as the kernel does
+        }
+        var message = new System.Text.Json.Nodes.JsonObject
+        {
+            ["ociVersion"] = OciVersion,
+            ["fds"] = new System.Text.Json.Nodes.JsonArray("seccompFd"),
+            ["pid"] = state.Pid,
+            ["metadata"] = seccomp.ListenerMetadata ?? "",
+            ["state"] = System.Text.Json.Nodes.JsonNode.Parse(state.ToJson()),
+        };
+        using SafeFd socket = Sys.ConnectUnix(seccomp.ListenerPath);
+        byte[] payload = Encoding.UTF8.GetBytes(message.ToJsonString());
+        int sent = Sys.SendMessage(socket, payload, notify);
+        if (sent < 0)
+        {
+            throw new SyscallException("sendmsg", -sent, seccomp.ListenerPath, "linux.seccomp.listenerPath: the listener did not take the notify fd.");
         }
     }
 

@@ -99,6 +99,35 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Seccomp_Listener_GetsTheNotifyFdWithTheState()
+    {
+        string socketPath = Path.Combine(Fixture.WorkDir, $"notify-{Guid.NewGuid():N}.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.Seccomp = new LinuxSeccomp
+        {
+            DefaultAction = "SCMP_ACT_ALLOW",
+            ListenerPath = socketPath,
+            ListenerMetadata = "from-the-test",
+            Syscalls = [new LinuxSyscall { Names = ["mkdir"], Action = "SCMP_ACT_NOTIFY" }],
+        };
+
+        IContainer container = await CreateAsync(spec);
+        using System.Net.Sockets.Socket accepted = await listener.AcceptAsync(Token);
+        byte[] buffer = new byte[65536];
+        int n = LibContainer.Interop.Sys.ReceiveMessage(LibContainer.Interop.SafeFd.Borrow((int)accepted.Handle), buffer, out LibContainer.Interop.SafeFd? fd);
+        using (fd)
+        {
+            string json = System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+            json.Should().Contain("\"fds\":[\"seccompFd\"]").And.Contain("from-the-test").And.Contain(container.Id);
+            fd.Should().NotBeNull();
+            new FileInfo($"/proc/self/fd/{fd!.Fd}").LinkTarget.Should().Contain("seccomp");
+        }
+    }
+
+    [Fact]
     public async Task UserNamespace_RootInsideIs100000Outside()
     {
         RuntimeSpec spec = Spec("sh", "-c", "id -u; sleep 100");

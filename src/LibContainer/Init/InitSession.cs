@@ -16,6 +16,7 @@ internal enum InitMessageType : uint
     Go = 4,
     Console = 5,
     Hooks = 6,
+    Seccomp = 7,
 }
 
 /// <summary>One message of the init: 16 bytes, and for <see cref="InitMessageType.Console"/> the pty master.</summary>

@@ -112,4 +112,35 @@ internal static unsafe partial class Sys
             return (int)n;
         }
     }
+
+    /// <summary>A stream socket connected to the unix socket at <paramref name="path"/>.</summary>
+    internal static SafeFd ConnectUnix(string path)
+    {
+        int fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        SyscallException.ThrowIfFailed(fd, "socket");
+        var socket = new SafeFd(fd);
+        byte[] name = CString(path);
+        if (name.Length > 108)
+        {
+            socket.Dispose();
+            throw new ArgumentException($"The unix socket path is longer than 107 bytes: {path}");
+        }
+        byte* address = stackalloc byte[110];
+        new Span<byte>(address, 110).Clear();
+        *(ushort*)address = (ushort)LibC.AF_UNIX;
+        name.CopyTo(new Span<byte>(address + 2, 108));
+        int rc;
+        do
+        {
+            rc = LibC.connect(fd, (sockaddr*)address, 110);
+        }
+        while (rc < 0 && Errno == EINTR);
+        if (rc < 0)
+        {
+            int errno = Errno;
+            socket.Dispose();
+            throw new SyscallException("connect", errno, path);
+        }
+        return socket;
+    }
 }
