@@ -47,6 +47,10 @@ uint32_t lc_stage0(struct lc_plan *plan)
             prctl(PR_SET_NAME, "lc:[1:CHILD]", 0, 0, 0);
             return i + 1;
         }
+        case LC_OP_UNSHARE: /* a time namespace: only unshare(2) makes one */
+        case LC_OP_WRITE_FILE: /* its offsets, before the clone */
+            lc_stage1_step(op);
+            break;
         default:
             lc_fail(EINVAL); /* the plan put a container step before CLONE */
         }

@@ -128,6 +128,21 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task TimeNamespace_BoottimeOffset_ShowsInUptime()
+    {
+        RuntimeSpec spec = Spec("cat", "/proc/uptime");
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" });
+        spec.Linux.TimeOffsets = new() { ["boottime"] = new LinuxTimeOffset { Secs = 10_000_000 } };
+        double hostUptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        var (status, stdout, stderr) = await RunToEndAsync(spec);
+
+        status.ExitCode.Should().Be(0, stderr);
+        double inside = double.Parse(stdout.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        inside.Should().BeGreaterThan(hostUptime + 9_999_000);
+    }
+
+    [Fact]
     public async Task UserNamespace_RootInsideIs100000Outside()
     {
         RuntimeSpec spec = Spec("sh", "-c", "id -u; sleep 100");

@@ -111,6 +111,7 @@ internal sealed class PlanBuilder
     {
         var namespaces = _spec.Linux?.Namespaces ?? [];
         long cloneFlags = 0;
+        int? newTime = null;
         var joins = new List<(LinuxNamespaceType Type, string Path, int Index)>();
         for (int i = 0; i < namespaces.Count; i++)
         {
@@ -125,7 +126,7 @@ internal sealed class PlanBuilder
             }
             else if (type == LinuxNamespaceType.Time)
             {
-                throw new ArgumentException($"linux.namespaces[{i}]: a new time namespace is not supported yet");
+                newTime = i; // clone(2) cannot make one: unshare it before the clone, see below
             }
             else if (type != LinuxNamespaceType.Cgroup)
             {
@@ -148,6 +149,22 @@ internal sealed class PlanBuilder
                 Strings = [Str(join.Path, $"linux.namespaces[{join.Index}].path")],
                 Path = join.Path,
             });
+        }
+        if (newTime is int timeIndex)
+        {
+            // A new time namespace takes the children of the process that unshared it, and its clock
+            // offsets only until the first of them exists.
+            Add(new InitStep(InitOp.Unshare, "unshare a new time namespace for the container process", $"linux.namespaces[{timeIndex}]") { A = (long)LinuxNamespaceType.Time });
+            var offsets = _spec.Linux?.TimeOffsets ?? [];
+            string text = string.Concat(offsets.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value.Secs ?? 0} {o.Value.Nanosecs ?? 0}\n")));
+            if (text.Length > 0)
+            {
+                Add(new InitStep(InitOp.WriteFile, $"clock offsets {text.Replace('\n', ';').TrimEnd(';')}", "linux.timeOffsets")
+                {
+                    Strings = [Str("/proc/self/timens_offsets"), Str(text)],
+                    Path = "/proc/self/timens_offsets",
+                });
+            }
         }
         Add(new InitStep(InitOp.Clone, $"clone the container process{DescribeCloneFlags(cloneFlags)}") { A = cloneFlags });
         Add(new InitStep(InitOp.WaitGo, "wait for the library (uid/gid maps, cgroups)"));
