@@ -5,6 +5,7 @@ using LibContainer.Samples;
 using LibContainer.Spec;
 
 bool explain = args.Contains("--explain");
+bool rootless = args.Contains("--rootless") || Environment.UserName != "root" && Tmds.Linux.LibC.geteuid() != 0;
 string busybox = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? BusyboxRootfs.DefaultBusybox;
 if (!BusyboxRootfs.IsAvailable(busybox))
 {
@@ -18,7 +19,8 @@ try
     string rootfs = Path.Combine(work, "rootfs");
     BusyboxRootfs.Create(rootfs, busybox);
 
-    RuntimeSpec spec = RuntimeSpec.CreateDefault();
+    // Without root: a user namespace maps this user to root inside, as `runc spec --rootless` writes.
+    RuntimeSpec spec = rootless ? RuntimeSpec.CreateRootless(Tmds.Linux.LibC.geteuid(), Tmds.Linux.LibC.getegid()) : RuntimeSpec.CreateDefault();
     spec.Root = new Root { Path = rootfs, Readonly = true };
     spec.Hostname = "sample";
     spec.Process!.Terminal = false;

@@ -44,7 +44,8 @@ internal sealed partial class Container
         Task<ExitStatus>? exit = null;
         ProcessStdio? stdio = null;
         FdStream? console = null;
-        CgroupManager cgroups = CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id);
+        // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
+        CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
@@ -68,25 +69,32 @@ internal sealed partial class Container
             {
                 Pid = pid,
                 PidStartTime = startTime,
-                CgroupPath = cgroups.Path,
-                CgroupDirectories = [.. cgroups.Directories],
+                CgroupPath = cgroups?.Path,
+                CgroupDirectories = cgroups is null ? null : [.. cgroups.Directories],
             };
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             logger.InitCloned(id, pid);
 
             // The child exists and waits: its cgroups, with their limits, before it runs anything.
-            try
+            if (cgroups is not null)
             {
-                cgroups.Create();
+                try
+                {
+                    cgroups.Create();
+                }
+                finally
+                {
+                    state = state with { CgroupsCreated = [.. cgroups.Created] };
+                    dir.Write(state);
+                }
+                WarnIgnoredResources(spec, logger, id);
+                cgroups.Apply(CgroupResources.Effective(spec));
+                cgroups.AddProcess(pid);
             }
-            finally
+            else if (spec.Linux?.Resources is not null)
             {
-                state = state with { CgroupsCreated = [.. cgroups.Created] };
-                dir.Write(state);
+                logger.ResourceIgnored(id, "linux.resources", "rootless: this process may not create cgroups");
             }
-            WarnIgnoredResources(spec, logger, id);
-            cgroups.Apply(CgroupResources.Effective(spec));
-            cgroups.AddProcess(pid);
             WriteIdMappings(pid, spec);
 
             ContainerState hookState = OciState(id, "creating", pid, bundle, spec);
@@ -137,7 +145,10 @@ internal sealed partial class Container
                 }
                 Reaper.Shared.Forget(pid, state.PidStartTime);
             }
-            await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+            if (cgroups is not null)
+            {
+                await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+            }
             console?.Dispose();
             stdio?.Dispose();
             dir.Delete();
@@ -187,7 +198,7 @@ internal sealed partial class Container
         static string Format(List<LinuxIdMapping>? mappings) =>
             string.Concat((mappings ?? []).Select(m => $"{m.ContainerId} {m.HostId} {m.Size}\n"));
         WriteProcFile(pid, "uid_map", Format(linux.UidMappings), "linux.uidMappings");
-        if (Environment.UserName != "root" && Tmds.Linux.LibC.geteuid() != 0)
+        if (!Rootless.IsRoot)
         {
             WriteProcFile(pid, "setgroups", "deny", "linux.gidMappings");
         }
@@ -255,7 +266,11 @@ internal sealed partial class Container
         ArgumentNullException.ThrowIfNull(spec);
         string? bundle = options.BundlePath is null ? null : Path.GetFullPath(options.BundlePath);
         SpecValidator.ThrowIfInvalid(spec, bundle);
-        if (spec.Linux?.Resources is { } resources)
+        if (!Rootless.IsRoot && spec.Linux?.Namespaces?.Any(n => n.Type == "user" && string.IsNullOrEmpty(n.Path)) != true)
+        {
+            throw new ArgumentException($"linux.namespaces: without root (uid {Tmds.Linux.LibC.geteuid()}) a container needs a new user namespace that maps this user (see RuntimeSpec.CreateRootless)");
+        }
+        if (spec.Linux?.Resources is { } resources && Rootless.IsRoot)
         {
             // Against the controllers this host really has (v1, v2 or both), before anything is made.
             IReadOnlyList<SpecError> errors = CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux.CgroupsPath, "validate")

@@ -650,7 +650,11 @@ internal sealed class PlanBuilder
         {
             BitConverter.TryWriteBytes(gids.AsSpan(i * 4), groups[i]);
         }
-        Add(new InitStep(InitOp.SetGroups, $"setgroups [{string.Join(", ", groups)}]", "process.user.additionalGids") { Strings = [gids] });
+        if (!_context.Rootless || groups.Count > 0)
+        {
+            // Rootless, the parent had to deny setgroups(2) to write the gid map: it can only be skipped.
+            Add(new InitStep(InitOp.SetGroups, $"setgroups [{string.Join(", ", groups)}]", "process.user.additionalGids") { Strings = [gids] });
+        }
         Add(new InitStep(InitOp.SetGid, $"setresgid {user.Gid}", "process.user.gid") { A = user.Gid });
         Add(new InitStep(InitOp.SetUid, $"setresuid {user.Uid}", "process.user.uid") { A = user.Uid });
         uint umask = user.Umask ?? Convert.ToUInt32("022", 8);

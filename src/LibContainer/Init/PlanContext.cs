@@ -12,6 +12,9 @@ internal sealed record PlanContext
     /// <summary>The bundle directory, for mount sources given relative to it.</summary>
     public string? BundlePath { get; init; }
 
+    /// <summary>The library runs without root: setgroups is denied in the container's user namespace.</summary>
+    public bool Rootless { get; init; }
+
     /// <summary>The container's id (the name of its session keyring).</summary>
     public string? ContainerId { get; init; }
 
@@ -50,6 +53,7 @@ internal sealed record PlanContext
         ExtraFiles = extraFiles,
         ListenFds = listenFds,
         HostHasKcore = File.Exists("/proc/kcore"),
+        Rootless = !Security.Rootless.IsRoot,
         HostHasAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").StartsWith('Y'),
         HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
         CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
