@@ -560,14 +560,19 @@ public sealed class PlanBuilderTests
     }
 
     [Fact]
-    public void Build_NewTimeNamespace_ThrowsNamingIt()
+    public void Build_NewTimeNamespace_UnsharedWithOffsetsBeforeTheClone()
     {
         RuntimeSpec spec = DefaultSpec();
         spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "time" });
+        spec.Linux.TimeOffsets = new() { ["boottime"] = new LinuxTimeOffset { Secs = 5, Nanosecs = 7 } };
 
-        Action build = () => Build(spec);
+        InitPlan plan = Build(spec);
 
-        build.Should().Throw<ArgumentException>().WithMessage("linux.namespaces[6]*time*");
+        int clone = plan.IndexOf(InitOp.Clone);
+        plan.Steps[clone - 2].Op.Should().Be(InitOp.Unshare);
+        plan.Steps[clone - 2].A.Should().Be(0x80, "CLONE_NEWTIME");
+        plan.Steps[clone - 1].Texts().Should().Equal("/proc/self/timens_offsets", "boottime 5 7\n");
+        (plan.Steps[clone].A & 0x80).Should().Be(0, "clone(2) cannot make a time namespace");
     }
 
     [Fact]
