@@ -81,6 +81,7 @@ cleanup() {
     awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
     # The containers' cgroups (cgroupsPath /<namespace>/<id>), deepest first, in every hierarchy.
     find /sys/fs/cgroup -depth -type d -path "*/$ns*" -exec rmdir {} + 2>/dev/null
+    [ -n "${KEEP_TMP:-}" ] && cp -r "$tmp" /tmp/lcrun-containerd-kept
     rm -rf "$tmp"
 }
 trap cleanup EXIT

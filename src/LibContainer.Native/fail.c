@@ -101,8 +101,34 @@ void lc_fail(int err)
     _exit(127);
 }
 
+/* One more message whose SCM_RIGHTS fds are the id-mapped mounts (count of them expected). */
+static void recv_mount_fds(int count)
+{
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 16)];
+        struct cmsghdr align;
+    } control;
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    ssize_t n;
+    if (count <= 0 || count > 16)
+        lc_fail(EPROTO);
+    do {
+        n = recvmsg(lc.sock, &mh, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        lc_fail(errno);
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    if (cm == NULL || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int) * (size_t)count))
+        lc_fail(EPROTO);
+    memcpy(lc.mount_fds, CMSG_DATA(cm), sizeof(int) * (size_t)count);
+    lc.nmount_fds = count;
+}
+
 /* Waits for GO. Its value, when not 0, is the length of one more message: the hook states,
- * "createContainer state\0startContainer state". */
+ * "createContainer state\0startContainer state". Its detail, when not 0, is the number of
+ * id-mapped mount fds that come in a last message. */
 void lc_wait_go(void)
 {
     static char s_state[65536];
@@ -112,8 +138,11 @@ void lc_wait_go(void)
         lc_fail(-rc);
     if (msg.type != LC_MSG_GO || msg.value < 0 || (size_t)msg.value >= sizeof s_state)
         lc_fail(EPROTO);
-    if (msg.value == 0)
+    if (msg.value == 0) {
+        if (msg.detail > 0)
+            recv_mount_fds(msg.detail);
         return;
+    }
     ssize_t n;
     do {
         n = recv(lc.sock, s_state, sizeof s_state - 1, 0);
@@ -129,4 +158,6 @@ void lc_wait_go(void)
         lc.hook_state[1] = s_state + lc.hook_state_len[0] + 1;
         lc.hook_state_len[1] = strlen(lc.hook_state[1]);
     }
+    if (msg.detail > 0)
+        recv_mount_fds(msg.detail);
 }

@@ -65,7 +65,8 @@ enum lc_opcode {
     LC_OP_SCHEDULER = 40,     /* s0 struct sched_attr */
     LC_OP_KEYRING = 41,       /* s0 name: join a new session keyring */
     LC_OP_WRITE_ATTR = 42,    /* s0 /proc/thread-self/attr/... file, s1 content (LSM labels for exec) */
-    LC_OP_MAX = 43
+    LC_OP_MOVE_MOUNT_IN_ROOT = 43, /* s0 target in root, a index of a mount fd the library sent with go */
+    LC_OP_MAX = 44
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */
@@ -112,6 +113,8 @@ struct lc_ctx {
     char exec_path[4096];
     const char *hook_state[2]; /* createContainer, startContainer: the state JSON for stdin */
     size_t hook_state_len[2];
+    int mount_fds[16];         /* detached (id-mapped) mounts the library made, in plan order */
+    int nmount_fds;
 };
 
 extern struct lc_ctx lc;

@@ -219,6 +219,16 @@ void lc_stage1_step(const struct lc_op *op)
     case LC_OP_RUN_HOOK:
         lc_run_hook(op);
         break;
+    case LC_OP_MOVE_MOUNT_IN_ROOT: {
+        /* An id-mapped mount the library made (open_tree + mount_setattr), put in place. */
+        if (op->a < 0 || op->a >= lc.nmount_fds)
+            lc_fail(EBADF);
+        int target = open_target(op->s[0], O_PATH);
+        CHECK(syscall(SYS_move_mount, lc.mount_fds[op->a], "", target, "", 0x4 /* F_EMPTY_PATH */ | 0x40 /* T_EMPTY_PATH */));
+        close(target);
+        close(lc.mount_fds[op->a]);
+        break;
+    }
     case LC_OP_CAPS_PREPARE:
     case LC_OP_CAPS_APPLY:
     case LC_OP_SECCOMP:

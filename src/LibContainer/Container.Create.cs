@@ -98,7 +98,15 @@ internal sealed partial class Container
             WriteIdMappings(pid, spec);
 
             ContainerState hookState = OciState(id, "creating", pid, bundle, spec);
-            await init.SendGoAsync(HookStates(spec, hookState), cancellationToken).ConfigureAwait(false);
+            List<SafeFd> mounts = IdMappedMounts(plan, pid);
+            try
+            {
+                await init.SendGoAsync(HookStates(spec, hookState), cancellationToken, mounts).ConfigureAwait(false);
+            }
+            finally
+            {
+                mounts.ForEach(m => m.Dispose()); // the init has its own copies now
+            }
             while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
             {
                 switch (message.Type)
@@ -152,6 +160,37 @@ internal sealed partial class Container
             console?.Dispose();
             stdio?.Dispose();
             dir.Delete();
+            throw;
+        }
+    }
+
+    /// <summary>The plan's id-mapped mounts, mapped through the container's user namespace (its maps are written by now).</summary>
+    private static List<SafeFd> IdMappedMounts(InitPlan plan, int pid)
+    {
+        var fds = new List<SafeFd>();
+        if (plan.IdMappedMounts.Count == 0)
+        {
+            return fds;
+        }
+        using SafeFd userns = Sys.Open($"/proc/{pid}/ns/user", LibC.O_RDONLY);
+        try
+        {
+            foreach (IdMappedMount mount in plan.IdMappedMounts)
+            {
+                try
+                {
+                    fds.Add(Sys.IdMappedTree(mount.Source, mount.Recursive, mount.RecursiveIdMap, userns));
+                }
+                catch (SyscallException ex)
+                {
+                    throw new ContainerException($"{mount.Field}: {ex.Message}", ex);
+                }
+            }
+            return fds;
+        }
+        catch
+        {
+            fds.ForEach(f => f.Dispose());
             throw;
         }
     }

@@ -142,6 +142,72 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         inside.Should().BeGreaterThan(hostUptime + 9_999_000);
     }
 
+    [Theory]
+    [InlineData(true, "0 0")]
+    [InlineData(false, "65534 65534")]
+    public async Task IdMappedMount_HostRootFilesOwnedByRootInside(bool idmap, string owner)
+    {
+        string data = Directory.CreateTempSubdirectory("lc-idmap-").FullName;
+        try
+        {
+            File.SetUnixFileMode(data, (UnixFileMode)Convert.ToInt32("755", 8));
+            File.WriteAllText(Path.Combine(data, "file"), "host root's\n");
+            // /mnt exists in the rootfs: root of the user namespace may not create /data in a rootfs it does not own.
+            RuntimeSpec spec = Spec("sh", "-c", "stat -c '%u %g' /mnt/file; touch /mnt/made-inside 2>/dev/null; true");
+            spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+            spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+            spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+            spec.Mounts!.Add(new Mount { Destination = "/mnt", Type = "bind", Source = data, Options = idmap ? ["rbind", "idmap"] : ["rbind"] });
+
+            var (status, stdout, stderr) = await RunToEndAsync(spec);
+
+            status.ExitCode.Should().Be(0, stderr);
+            stdout.Trim().Should().Be(owner);
+            if (idmap)
+            {
+                // Root inside writes as root on disk through the id-mapped mount.
+                using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", Path.Combine(data, "made-inside")]) { RedirectStandardOutput = true })!;
+                (await stat.StandardOutput.ReadToEndAsync(Token)).Trim().Should().Be("0");
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Cwd_LeakedFdPath_DoesNotReachTheHost()
+    {
+        // CVE-2024-21626: a cwd of /proc/self/fd/N named a host directory runc had leaked. No fd above
+        // stdio survives into the container, so the path names nothing.
+        RuntimeSpec spec = Spec("pwd");
+        spec.Process!.Cwd = "/proc/self/fd/7";
+
+        Func<Task> run = () => RunToEndAsync(spec);
+
+        (await run.Should().ThrowAsync<ContainerStartException>()).Which.Message.Should().Contain("process.cwd");
+    }
+
+    [Fact]
+    public async Task SymlinkEtcToHostEtc_MountOnEtcX_HostEtcUntouched()
+    {
+        string rootfs = Fixture.CreatePrivateRootfs();
+        Directory.Delete(Path.Combine(rootfs, "etc"), recursive: true);
+        File.CreateSymbolicLink(Path.Combine(rootfs, "etc"), "/etc");
+        string marker = $"lc-escape-{Guid.NewGuid():N}";
+        RuntimeSpec spec = Spec("true");
+        spec.Root = new Root { Path = rootfs, Readonly = false };
+        spec.Mounts!.Add(new Mount { Destination = $"/etc/{marker}", Type = "tmpfs", Source = "tmpfs" });
+
+        // Inside the root, /etc -> /etc points at itself: the kernel's in-root resolution says ELOOP.
+        Func<Task> run = () => RunToEndAsync(spec);
+
+        (await run.Should().ThrowAsync<ContainerStartException>()).Which.Message.Should().Contain($"mounts[{spec.Mounts.Count - 1}]").And.Contain("errno 40");
+        Directory.Exists($"/etc/{marker}").Should().BeFalse("the host's /etc is never touched");
+        File.ReadAllText("/proc/self/mountinfo").Should().NotContain(marker);
+    }
+
     [Fact]
     public async Task UserNamespace_RootInsideIs100000Outside()
     {

@@ -48,4 +48,5 @@ internal enum InitOp : uint
     Scheduler = 40,
     Keyring = 41,
     WriteAttr = 42,
+    MoveMountInRoot = 43,
 }

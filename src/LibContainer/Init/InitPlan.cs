@@ -20,9 +20,16 @@ public sealed class InitPlan
     internal const int MaxSteps = 1024;
     internal const int MaxBytes = 1 << 20;
 
-    internal InitPlan(IReadOnlyList<InitStep> steps) => Steps = steps;
+    internal InitPlan(IReadOnlyList<InitStep> steps, IReadOnlyList<IdMappedMount>? idMappedMounts = null)
+    {
+        Steps = steps;
+        IdMappedMounts = idMappedMounts ?? [];
+    }
 
     internal IReadOnlyList<InitStep> Steps { get; }
+
+    /// <summary>The id-mapped mounts the library makes (with host privileges) and sends with go, in plan order.</summary>
+    internal IReadOnlyList<IdMappedMount> IdMappedMounts { get; }
 
     /// <summary>The number of steps.</summary>
     public int Count => Steps.Count;
@@ -96,3 +103,6 @@ public sealed class InitPlan
         return buffer;
     }
 }
+
+/// <summary>A bind mount to id-map through the container's user namespace: its host source and whether the tree is recursive.</summary>
+internal sealed record IdMappedMount(string Source, bool Recursive, bool RecursiveIdMap, string Field);

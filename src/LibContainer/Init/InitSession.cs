@@ -102,24 +102,34 @@ internal sealed class InitSession : IDisposable
         }
     }
 
-    /// <summary>Says go; <paramref name="hookStates"/> (createContainer and startContainer state JSON) follow when given.</summary>
-    public async Task SendGoAsync(byte[]? hookStates, CancellationToken cancellationToken)
+    /// <summary>
+    /// Says go; <paramref name="hookStates"/> (createContainer and startContainer state JSON) follow
+    /// when given, then the id-mapped mounts (<paramref name="mountFds"/>) as SCM_RIGHTS.
+    /// </summary>
+    public async Task SendGoAsync(byte[]? hookStates, CancellationToken cancellationToken, IReadOnlyList<SafeFd>? mountFds = null)
     {
         byte[] go = new byte[MessageSize];
         BinaryPrimitives.WriteUInt32LittleEndian(go, (uint)InitMessageType.Go);
         BinaryPrimitives.WriteInt32LittleEndian(go.AsSpan(8), hookStates?.Length ?? 0);
-        await SendAsync(go, cancellationToken).ConfigureAwait(false);
+        BinaryPrimitives.WriteInt32LittleEndian(go.AsSpan(12), mountFds?.Count ?? 0);
+        await SendAsync(go, [], cancellationToken).ConfigureAwait(false);
         if (hookStates is { Length: > 0 })
         {
-            await SendAsync(hookStates, cancellationToken).ConfigureAwait(false);
+            await SendAsync(hookStates, [], cancellationToken).ConfigureAwait(false);
+        }
+        if (mountFds is { Count: > 0 })
+        {
+            await SendAsync(new byte[1], mountFds, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    private Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) => SendAsync(message, [], cancellationToken);
+
+    private async Task SendAsync(ReadOnlyMemory<byte> message, IReadOnlyList<SafeFd> fds, CancellationToken cancellationToken)
     {
         while (true)
         {
-            int n = Sys.SendMessage(_socket, message.Span);
+            int n = Sys.SendMessage(_socket, message.Span, fds);
             if (n >= 0)
             {
                 return;

@@ -30,6 +30,7 @@ internal sealed class PlanBuilder
     private readonly RuntimeSpec _spec;
     private readonly PlanContext _context;
     private readonly List<InitStep> _steps = [];
+    private readonly List<IdMappedMount> _idMapped = [];
 
     private PlanBuilder(RuntimeSpec spec, PlanContext context)
     {
@@ -44,7 +45,7 @@ internal sealed class PlanBuilder
         builder.AddNamespaces();
         builder.AddRootfs();
         builder.AddProcess(builder.SpecProcess, exec: false);
-        return new InitPlan(builder._steps);
+        return new InitPlan(builder._steps, builder._idMapped);
     }
 
     /// <summary>
@@ -347,12 +348,19 @@ internal sealed class PlanBuilder
                 Path = destination,
             });
             long bindFlags = MS_BIND | (options.Recursive ? MS_REC : 0);
-            Add(new InitStep(InitOp.MountInRoot, $"{(options.Recursive ? "rbind" : "bind")}-mount {from} on {destination}", source)
+            if (options.IdMap || mount.UidMappings is { Count: > 0 } || mount.GidMappings is { Count: > 0 })
             {
-                A = bindFlags,
-                Strings = [Str(from), target, [], []],
-                Path = destination,
-            });
+                AddIdMappedMount(mount, source, from, target, options);
+            }
+            else
+            {
+                Add(new InitStep(InitOp.MountInRoot, $"{(options.Recursive ? "rbind" : "bind")}-mount {from} on {destination}", source)
+                {
+                    A = bindFlags,
+                    Strings = [Str(from), target, [], []],
+                    Path = destination,
+                });
+            }
             long remountFlags = flags & ~(MS_BIND | MS_REC | PropagationMask);
             if (remountFlags != 0)
             {
@@ -436,6 +444,37 @@ internal sealed class PlanBuilder
                 Path = destination,
             });
         }
+    }
+
+    /// <summary>
+    /// An id-mapped bind mount: the library clones the source tree (open_tree) and id-maps it through
+    /// the container's user namespace (mount_setattr MOUNT_ATTR_IDMAP), which needs the host's
+    /// privileges; the init moves the detached mount into place.
+    /// </summary>
+    private void AddIdMappedMount(Mount mount, string source, string from, byte[] target, MountOptions options)
+    {
+        if (!HasNewNamespace(LinuxNamespaceType.User))
+        {
+            throw new ArgumentException($"{source}.options: an id-mapped mount needs the container to have a new user namespace");
+        }
+        bool Same(List<LinuxIdMapping>? mine, List<LinuxIdMapping>? container) =>
+            mine is not { Count: > 0 } || (container is not null && mine.SequenceEqual(container));
+        if (!Same(mount.UidMappings, _spec.Linux?.UidMappings) || !Same(mount.GidMappings, _spec.Linux?.GidMappings))
+        {
+            throw new ArgumentException($"{source}.uidMappings: id-mapped mounts use the container's own mappings; other mappings are not supported yet");
+        }
+        int index = _idMapped.Count;
+        if (index >= 16)
+        {
+            throw new ArgumentException($"{source}: at most 16 id-mapped mounts per container");
+        }
+        _idMapped.Add(new IdMappedMount(from, options.Recursive, options.RecursiveIdMap, source));
+        Add(new InitStep(InitOp.MoveMountInRoot, $"move the id-mapped {(options.Recursive ? "rbind" : "bind")} mount of {from} to {mount.Destination}", source)
+        {
+            A = index,
+            Strings = [target],
+            Path = mount.Destination,
+        });
     }
 
     /// <summary>

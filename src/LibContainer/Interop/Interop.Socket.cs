@@ -42,22 +42,34 @@ internal static unsafe partial class Sys
     private static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
 
     /// <summary>send(2) of one SOCK_SEQPACKET message, never blocking: the count, or -errno (EAGAIN: wait).</summary>
-    internal static int SendMessage(SafeFd socket, ReadOnlySpan<byte> message, SafeFd? passFd = null)
+    internal static int SendMessage(SafeFd socket, ReadOnlySpan<byte> message, SafeFd? passFd = null) =>
+        SendMessage(socket, message, passFd is null ? [] : [passFd]);
+
+    /// <summary>One message with <paramref name="passFds"/> attached (SCM_RIGHTS; at most 16).</summary>
+    internal static int SendMessage(SafeFd socket, ReadOnlySpan<byte> message, IReadOnlyList<SafeFd> passFds)
     {
         fixed (byte* data = message)
         {
             IoVec iov = new() { Base = data, Length = (nuint)message.Length };
             MsgHdr header = new() { Iov = &iov, IovLength = 1 };
-            byte* control = stackalloc byte[32];
-            if (passFd is not null)
+            byte* control = stackalloc byte[sizeof(CmsgHdr) + 16 * sizeof(int) + 8];
+            if (passFds.Count > 16)
+            {
+                throw new ArgumentException("At most 16 fds go in one message.", nameof(passFds));
+            }
+            if (passFds.Count > 0)
             {
                 var cmsg = (CmsgHdr*)control;
-                cmsg->Length = (nuint)(sizeof(CmsgHdr) + sizeof(int));
+                int dataLength = passFds.Count * sizeof(int);
+                cmsg->Length = (nuint)(sizeof(CmsgHdr) + dataLength);
                 cmsg->Level = SOL_SOCKET;
                 cmsg->Type = SCM_RIGHTS;
-                *(int*)(control + sizeof(CmsgHdr)) = passFd.Fd;
+                for (int i = 0; i < passFds.Count; i++)
+                {
+                    ((int*)(control + sizeof(CmsgHdr)))[i] = passFds[i].Fd;
+                }
                 header.Control = control;
-                header.ControlLength = (nuint)(sizeof(CmsgHdr) + 8); // CMSG_SPACE(sizeof(int))
+                header.ControlLength = (nuint)((sizeof(CmsgHdr) + dataLength + 7) & ~7); // CMSG_SPACE
             }
             while (true)
             {

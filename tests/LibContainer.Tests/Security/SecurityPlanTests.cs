@@ -120,4 +120,31 @@ public sealed class SecurityPlanTests
         BitConverter.ToUInt64(attr, 8).Should().Be(1);
         BitConverter.ToUInt32(attr, 20).Should().Be(10);
     }
+
+    [Fact]
+    public void Build_IdMappedBind_LibraryMakesItInitMovesIt()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "/srv/data", Options = ["rbind", "ridmap", "ro"] });
+
+        InitPlan plan = Build(spec);
+
+        plan.IdMappedMounts.Should().ContainSingle().Which.Should().Be(new IdMappedMount("/srv/data", true, true, $"mounts[{spec.Mounts.Count - 1}]"));
+        List<InitStep> steps = plan.From($"mounts[{spec.Mounts.Count - 1}]");
+        steps.Select(s => s.Op).Should().Equal(InitOp.MkTargetInRoot, InitOp.MoveMountInRoot, InitOp.RemountInRoot);
+        steps[1].A.Should().Be(0);
+    }
+
+    [Fact]
+    public void Build_IdMappedBindWithoutUserNamespace_ErrorNamesMount()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Mounts!.Add(new Mount { Destination = "/data", Type = "bind", Source = "/srv/data", Options = ["rbind", "idmap"] });
+
+        Action build = () => Build(spec);
+
+        build.Should().Throw<ArgumentException>().WithMessage($"mounts[{spec.Mounts.Count - 1}].options: an id-mapped mount needs*user namespace*");
+    }
 }
