@@ -1,3 +1,5 @@
+using LibContainer.Rootfs;
+
 namespace LibContainer.Cgroups;
 
 /// <summary>
@@ -61,31 +63,20 @@ internal sealed record CgroupLayout
 
         var v1 = new List<CgroupHierarchyMount>();
         CgroupHierarchyMount? unified = null;
-        foreach (string line in mountInfo)
+        foreach (MountInfo mount in MountInfo.Parse(mountInfo))
         {
-            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (dash < 0)
-            {
-                continue;
-            }
-            string[] left = line[..dash].Split(' ');
-            string[] right = line[(dash + 3)..].Split(' ');
-            if (left.Length < 5 || right.Length < 3)
-            {
-                continue;
-            }
-            string mountPoint = left[4];
-            string root = left[3];
-            if (right[0] == "cgroup2")
+            string mountPoint = mount.MountPoint;
+            string root = mount.Root;
+            if (mount.FsType == "cgroup2")
             {
                 unified ??= new CgroupHierarchyMount(mountPoint, root, new HashSet<string>(), own.GetValueOrDefault("", "/"));
             }
-            else if (right[0] == "cgroup")
+            else if (mount.FsType == "cgroup")
             {
-                var controllers = right[2].Split(',')
+                var controllers = mount.SuperOptions.Split(',')
                     .Where(o => o is not ("rw" or "ro") && !o.Contains('=', StringComparison.Ordinal) && o is not ("xattr" or "noprefix" or "clone_children" or "cpuset_v2_mode"))
                     .ToHashSet(StringComparer.Ordinal);
-                string? name = right[2].Split(',').FirstOrDefault(o => o.StartsWith("name=", StringComparison.Ordinal));
+                string? name = mount.SuperOptions.Split(',').FirstOrDefault(o => o.StartsWith("name=", StringComparison.Ordinal));
                 string key = name ?? string.Join(',', controllers.Order(StringComparer.Ordinal));
                 string ownPath = own.FirstOrDefault(p => p.Key == key || (p.Key.Length > 0 && p.Key.Split(',').ToHashSet().SetEquals(controllers))).Value ?? "/";
                 if (v1.Any(h => h.MountPoint == mountPoint))

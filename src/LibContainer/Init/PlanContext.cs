@@ -1,3 +1,5 @@
+using LibContainer.Rootfs;
+
 namespace LibContainer.Init;
 
 /// <summary>
@@ -45,18 +47,24 @@ internal sealed record PlanContext
     /// <summary>The host's cgroup hierarchies, mounted the same way at a spec's cgroup mount.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = [];
 
-    public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => new()
+    /// <summary>The facts of this host, read once per process (they do not change under a running host).</summary>
+    private static readonly Lazy<PlanContext> s_host = new(() => new PlanContext
+    {
+        RootfsPath = "/",
+        HostHasKcore = File.Exists("/proc/kcore"),
+        Rootless = !Security.Rootless.IsRoot,
+        HostHasAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").StartsWith('Y'),
+        HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
+        CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
+    });
+
+    public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => s_host.Value with
     {
         RootfsPath = rootfsPath,
         BundlePath = bundlePath,
         NoPivotRoot = noPivotRoot,
         ExtraFiles = extraFiles,
         ListenFds = listenFds,
-        HostHasKcore = File.Exists("/proc/kcore"),
-        Rootless = !Security.Rootless.IsRoot,
-        HostHasAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").StartsWith('Y'),
-        HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
-        CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
     };
 }
 
@@ -70,21 +78,10 @@ internal sealed record CgroupHierarchy(string Name, string FsType, string Option
     public static IReadOnlyList<CgroupHierarchy> FromMountInfo(IEnumerable<string> lines)
     {
         var result = new List<CgroupHierarchy>();
-        foreach (string line in lines)
+        foreach (MountInfo mount in MountInfo.Parse(lines))
         {
-            int dash = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (dash < 0)
-            {
-                continue;
-            }
-            string[] left = line[..dash].Split(' ');
-            string[] right = line[(dash + 3)..].Split(' ');
-            if (left.Length < 5 || right.Length < 3)
-            {
-                continue;
-            }
-            string mountPoint = left[4];
-            string fsType = right[0];
+            string mountPoint = mount.MountPoint;
+            string fsType = mount.FsType;
             const string Prefix = "/sys/fs/cgroup/";
             if (fsType == "cgroup2" && mountPoint == "/sys/fs/cgroup")
             {
@@ -101,7 +98,7 @@ internal sealed record CgroupHierarchy(string Name, string FsType, string Option
                 continue;
             }
             // Keep the hierarchy's identity (controllers, name=) and drop rw/ro and the like.
-            string options = fsType == "cgroup2" ? "" : string.Join(',', right[2].Split(',')
+            string options = fsType == "cgroup2" ? "" : string.Join(',', mount.SuperOptions.Split(',')
                 .Where(o => o is not ("rw" or "ro") && !o.StartsWith("release_agent", StringComparison.Ordinal)));
             result.Add(new CgroupHierarchy(name, fsType, options));
         }
