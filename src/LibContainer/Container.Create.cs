@@ -71,6 +71,8 @@ internal sealed partial class Container
                 PidStartTime = startTime,
                 CgroupPath = cgroups?.Path,
                 CgroupDirectories = cgroups is null ? null : [.. cgroups.Directories],
+                // Recorded before they are made: a crash in between leaves nothing Destroy cannot find.
+                CgroupsCreated = cgroups is null ? null : [.. cgroups.MissingDirectories()],
             };
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             logger.InitCloned(id, pid);
@@ -78,15 +80,7 @@ internal sealed partial class Container
             // The child exists and waits: its cgroups, with their limits, before it runs anything.
             if (cgroups is not null)
             {
-                try
-                {
-                    cgroups.Create();
-                }
-                finally
-                {
-                    state = state with { CgroupsCreated = [.. cgroups.Created] };
-                    dir.Write(state);
-                }
+                cgroups.Create();
                 WarnIgnoredResources(spec, logger, id);
                 cgroups.Apply(CgroupResources.Effective(spec));
                 cgroups.AddProcess(pid);
@@ -132,8 +126,7 @@ internal sealed partial class Container
                         throw new ContainerStartException(id, $"the init sent message {message.Type} where ready was expected");
                 }
             }
-            await init.Stage0Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Reaper.Shared.Forget(init.Stage0Pid, 0);
+            ForgetWhenReaped(init);
 
             state = state with { Phase = StoredState.PhaseCreated };
             dir.Write(state);
@@ -259,6 +252,14 @@ internal sealed partial class Container
         {
             throw new ContainerException($"{field}: writing {path} failed: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Stage 0 exits right after the clone; the Reaper reaps it without anyone waiting.</summary>
+    private static void ForgetWhenReaped(InitSession init)
+    {
+        int stage0 = init.Stage0Pid;
+        _ = init.Stage0Exit.ContinueWith(_ => Reaper.Shared.Forget(stage0, 0), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>

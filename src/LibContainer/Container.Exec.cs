@@ -57,8 +57,7 @@ internal sealed partial class Container
                 message.Fd?.Dispose();
                 throw new ContainerStartException(Id, $"the init sent message {message.Type} where ready was expected");
             }
-            await init.Stage0Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Reaper.Shared.Forget(init.Stage0Pid, 0);
+            ForgetWhenReaped(init);
             _logger.Executed(Id, pid);
             return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);
         }

@@ -4,6 +4,8 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
+using LibContainer.Interop;
+
 namespace LibContainer.Cgroups;
 
 /// <summary>
@@ -33,16 +35,14 @@ internal static class CgroupFiles
     /// </summary>
     public static void Write(string directory, string file, string value)
     {
+        // open, write, close: FileStream would add fstatfs, flock, ftruncate and lseek to every write.
         string path = Path.Combine(directory, file);
-        try
+        using SafeFd? fd = Sys.TryOpen(path, LibC.O_WRONLY | LibC.O_TRUNC, out int errno);
+        int written = fd is null ? -errno : Sys.Write(fd, Encoding.UTF8.GetBytes(value));
+        if (written < 0)
         {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
-            RandomAccess.Write(handle, Encoding.UTF8.GetBytes(value), 0);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            int errno = ErrnoOf(ex);
-            throw new ContainerException($"write {value} to {path} failed: {SyscallException.Describe(errno)}.", ex);
+            throw new ContainerException($"write {value} to {path} failed: {SyscallException.Describe(-written)}.",
+                new SyscallException("write", -written, path));
         }
     }
 
@@ -52,6 +52,7 @@ internal static class CgroupFiles
         Exception ex = exception is ContainerException { InnerException: { } inner } ? inner : exception;
         return ex switch
         {
+            SyscallException syscall => syscall.Errno,
             FileNotFoundException or DirectoryNotFoundException => LibC.ENOENT,
             PathTooLongException => LibC.ENAMETOOLONG,
             UnauthorizedAccessException { InnerException: IOException { HResult: > 0 and < 4096 } io } => io.HResult,

@@ -26,7 +26,7 @@ public sealed class CgroupFilesTests
         string path = Path.Combine(cgroup.Path, "memory.limit_in_bytes");
         write.Should().Throw<ContainerException>()
             .WithMessage($"write 99999999 to {path} failed: * (errno 2).")
-            .Which.InnerException.Should().BeAssignableTo<IOException>();
+            .Which.InnerException.Should().BeOfType<SyscallException>().Which.Errno.Should().Be(2);
         cgroup.Exists("memory.limit_in_bytes").Should().BeFalse();
     }
 
