@@ -49,8 +49,7 @@ internal sealed partial class Container
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
-            dir.WriteConfig(spec);
-            dir.Write(state);
+            dir.WriteConfig(spec); // state.json follows with the pid: until then the directory reads as creating
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);

@@ -84,7 +84,14 @@ internal sealed partial class Container : IContainer
     /// <summary>Loads a container from its state directory; the init's exit is watched from here on.</summary>
     internal static Container Load(StateDirectory dir, string initPath, ILogger logger)
     {
-        StoredState state = dir.Read();
+        // No state.json yet: a create before its init's pid was known (or one that crashed there).
+        StoredState state = dir.TryRead() ?? new StoredState
+        {
+            Id = dir.Id,
+            Phase = StoredState.PhaseCreating,
+            Rootfs = "",
+            Created = Directory.GetCreationTimeUtc(dir.Path),
+        };
         Task<ExitStatus> exit;
         if (state.Pid == 0)
         {
@@ -102,7 +109,8 @@ internal sealed partial class Container : IContainer
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
-        return new Container(dir, state, dir.ReadConfig(), new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
+        RuntimeSpec config = File.Exists(dir.ConfigFile) ? dir.ReadConfig() : new RuntimeSpec { OciVersion = RuntimeSpec.CurrentOciVersion };
+        return new Container(dir, state, config, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
     }
 
     /// <summary>When the status is unknown here (not our child), the state may hold the parent's record.</summary>

@@ -79,7 +79,7 @@ public sealed class ContainerFactory : IFactory
             return Task.FromResult<IReadOnlyList<string>>([]);
         }
         var ids = Directory.EnumerateDirectories(StateRoot)
-            .Where(d => File.Exists(Path.Combine(d, StateDirectory.StateFileName)))
+            .Where(d => File.Exists(Path.Combine(d, StateDirectory.StateFileName)) || File.Exists(Path.Combine(d, StateDirectory.ConfigFileName)))
             .Select(d => Path.GetFileName(d))
             .Order(StringComparer.Ordinal)
             .ToList();
