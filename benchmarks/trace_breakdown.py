@@ -8,9 +8,9 @@ program's threads and of what they start: lc-init ("lc:[0:PARENT]"), the contain
 ("lc:[1:CHILD]", then /bin/true). ftrace records no file names, so the steps are found by what
 happens in which process, in order (see Container.Create.cs and src/LibContainer.Native/):
 
-  library  read "run" (stdin) ... mkdir(state dir) ... clone3 (posix_spawn of lc-init) ... sendto(plan)
+  library  read "run" (stdin) ... mkdir(state dir) ... clone3 (posix_spawn of lc-init) ... send(plan)
   lc-init  exec ... recvfrom(plan) ... clone(new namespaces) ... sendto(pid) ... exit
-  library  recvmsg(pid) ... mkdir x N (cgroups) ... writes ... sendto(GO)
+  library  recvmsg(pid) ... mkdir x N (cgroups) ... writes ... send(GO)
   child    recvfrom(GO) ... unshare(cgroup) ... mount ... pivot_root ... sendto(READY) ... open(fifo)
   library  recvmsg(READY) ... [CreateAsync returns] ... [StartAsync] open(fifo)
   child    open(fifo) returns ... exec /bin/true ... exit
@@ -110,7 +110,7 @@ def analyze(run):
     t["state dir"] = L(sysc("mkdir"), t["run"]).ts
     t["spawn"] = fork_init.ts
     t["lc-init exec'd"] = exec_init.ts
-    plan = L(lambda e: e.kind == "sys" and e.name == "sendto" and int(e.args["len"], 16) > 16, t["spawn"])
+    plan = L(lambda e: e.kind == "sys" and e.name in ("sendto", "sendmsg") and (e.ret or 0) > 16, t["spawn"])
     t["plan sent"] = plan.ts
     recv_plan = I(sysc("recvfrom"), t["lc-init exec'd"])
     t["plan read"] = recv_plan.ts + recv_plan.dur
@@ -120,7 +120,7 @@ def analyze(run):
     pid_sent = I(sysc("sendto"), t["cloned"])
     pid_recv = L(lambda e: e.kind == "sys" and e.name in ("recvmsg", "recvfrom") and e.ret == 16, pid_sent.ts)
     t["pid received"] = pid_recv.ts + pid_recv.dur
-    go = L(lambda e: e.kind == "sys" and e.name == "sendto" and e.args.get("len") == "0x10", t["pid received"])
+    go = L(lambda e: e.kind == "sys" and e.name in ("sendto", "sendmsg") and e.ret == 16, t["pid received"])
     mkdirs = [e for e in run if e.tid in lib and e.kind == "sys" and e.name == "mkdir" and t["pid received"] <= e.ts < go.ts]
     t["cgroup mkdirs"] = mkdirs[0].ts
     t["cgroups made"] = mkdirs[-1].ts + mkdirs[-1].dur

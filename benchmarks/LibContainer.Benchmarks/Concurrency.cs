@@ -6,14 +6,15 @@ using LibContainer.Spec;
 namespace LibContainer.Benchmarks;
 
 /// <summary>
-/// <c>--concurrency [--count N] [--sequential]</c>: N containers (default 200) running <c>sleep 30</c>, started all at
-/// once (with <c>--sequential</c>: one after another, to tell per-container memory from the burst's), first through the library in this process (CreateAsync + StartAsync per container, all
-/// awaited together), then through crun (<c>crun create</c> + <c>crun start</c> per container, all
-/// at once: <c>crun run --detach</c> would need a console socket or inherited stdio). Every container
-/// must start. While the library's containers run it measures this process's memory growth and
-/// lists its children (only the containers' init processes may be there: no helper per container);
-/// then it starts half as many again, to measure the growth without the first burst's one-off costs.
-/// Everything is destroyed and checked for leftovers, also when something failed.
+/// <c>--concurrency [--count N] [--sequential]</c>: N containers (default 200) running <c>sleep 30</c>,
+/// started all at once (with <c>--sequential</c>: one after another), first through the library in
+/// this process (CreateAsync + StartAsync per container, all awaited together), then through crun
+/// (<c>crun create</c> + <c>crun start</c> per container, all at once: <c>crun run --detach</c> would
+/// need a console socket or inherited stdio). Every container must start. While the library's
+/// containers run it measures this process's memory and lists its children (only the containers'
+/// init processes may be there: no helper per container); then it starts half as many again, to
+/// measure the growth without the first burst's one-off costs. Everything is destroyed and checked
+/// for leftovers, also when something failed.
 /// </summary>
 internal static class Concurrency
 {
@@ -267,7 +268,9 @@ internal static class Concurrency
     private static string Row(HostProcess.MemorySnapshot before, HostProcess.MemorySnapshot running, HostProcess.MemorySnapshot more,
         HostProcess.MemorySnapshot after, Func<HostProcess.MemorySnapshot, long> measure, int count, int moreCount) =>
         $"{Mb(measure(before))} -> {Mb(measure(running))} -> {Mb(measure(more))} -> {Mb(measure(after))} " +
-        $"(+{Mb((measure(running) - measure(before)) * 100 / count)} | +{Mb((measure(more) - measure(running)) * 100 / Math.Max(1, moreCount))} per 100)";
+        $"({SignedMb((measure(running) - measure(before)) * 100 / count)} | {SignedMb((measure(more) - measure(running)) * 100 / Math.Max(1, moreCount))} per 100)";
+
+    private static string SignedMb(long bytes) => (bytes / 1048576.0).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
 
     private static string S(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
 

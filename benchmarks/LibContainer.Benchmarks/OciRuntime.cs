@@ -4,7 +4,7 @@ namespace LibContainer.Benchmarks;
 
 /// <summary>
 /// An external OCI runtime (runc, crun) run as a child process: <c>&lt;runtime&gt; --root &lt;dir&gt; run --bundle
-/// &lt;bundle&gt; &lt;id&gt;</c>, or <c>create</c>, <c>start</c> and <c>delete</c> one by one.
+/// &lt;bundle&gt; &lt;id&gt;</c>, or <c>create</c>, <c>start</c>, <c>exec</c> and <c>delete</c> one by one.
 /// </summary>
 internal sealed class OciRuntime
 {
@@ -74,6 +74,10 @@ internal sealed class OciRuntime
     /// <summary><c>start &lt;id&gt;</c>: the created container runs its program.</summary>
     public Task StartAsync(string id, CancellationToken cancellationToken = default) =>
         InvokeAsync(["start", id], containerKeepsStdio: false, cancellationToken);
+
+    /// <summary><c>exec &lt;id&gt; &lt;args&gt;</c>: runs a process in the running container and waits for it; throws unless it exited 0.</summary>
+    public Task ExecAsync(string id, string[] args, CancellationToken cancellationToken = default) =>
+        InvokeAsync(["exec", id, .. args], containerKeepsStdio: false, cancellationToken);
 
     /// <summary><c>delete [--force] &lt;id&gt;</c>: with force, a running container is killed first.</summary>
     public Task DeleteAsync(string id, bool force, CancellationToken cancellationToken = default) =>
