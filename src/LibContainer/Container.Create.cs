@@ -63,7 +63,7 @@ internal sealed partial class Container
             }
             pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid));
+            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
             state = state with
             {
                 Pid = pid,

@@ -18,9 +18,9 @@ internal sealed partial class Container
         ArgumentNullException.ThrowIfNull(process);
         options ??= new ExecOptions();
         ContainerStatus status = Status;
-        if (status != ContainerStatus.Running)
+        if (status is not (ContainerStatus.Running or ContainerStatus.Created))
         {
-            throw new InvalidOperationException($"Container '{Id}' is {status}; Exec needs Running.");
+            throw new InvalidOperationException($"Container '{Id}' is {status}; Exec needs Running (or Created).");
         }
         RuntimeSpec execSpec = Config with { Process = process };
         SpecValidator.ThrowIfInvalid(execSpec, Bundle);
@@ -43,7 +43,7 @@ internal sealed partial class Container
             }
             pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid));
+            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)

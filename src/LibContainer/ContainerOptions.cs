@@ -24,6 +24,12 @@ public sealed record ContainerOptions
     /// <summary>Set LISTEN_FDS to the number of <see cref="ExtraFiles"/> and LISTEN_PID to the process's pid (systemd socket activation).</summary>
     public bool ListenFds { get; init; }
 
+    /// <summary>
+    /// Leave the init's exit to its next parent (a subreaper such as containerd's shim) instead of
+    /// reaping it here: for a short-lived host process such as a runc-style `create`.
+    /// </summary>
+    public bool Detached { get; init; }
+
     /// <summary>Keep the caller's session keyring instead of a new one named after the container (runc's --no-new-keyring).</summary>
     public bool NoNewKeyring { get; init; }
 

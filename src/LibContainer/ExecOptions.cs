@@ -15,6 +15,13 @@ public sealed record ExecOptions
     /// <summary>Open files the process inherits, at fd 3, 4, ... in this order.</summary>
     public IReadOnlyList<System.Runtime.InteropServices.SafeHandle> ExtraFiles { get; init; } = [];
 
+    /// <summary>
+    /// Leave the process's exit to its next parent: this process reads the status (WaitForExitAsync
+    /// still completes) but does not reap it, so when this process exits the zombie goes to the nearest
+    /// subreaper (containerd's shim), which is how `runc exec --detach` behaves.
+    /// </summary>
+    public bool Detached { get; init; }
+
     /// <summary>Set LISTEN_FDS and LISTEN_PID for <see cref="ExtraFiles"/> (systemd socket activation).</summary>
     public bool ListenFds { get; init; }
 }

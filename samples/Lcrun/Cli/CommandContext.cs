@@ -12,9 +12,6 @@ internal sealed class CommandContext(GlobalOptions options, CliLog log)
 
     public CliLog Log { get; } = log;
 
-    /// <summary>How many low fd numbers to hold before the library makes its copy of lc-init (see <see cref="Io.FdReserve"/>).</summary>
-    public int ReservedFds { get; set; } = 16;
-
     public ContainerFactory Factory
     {
         get
@@ -23,10 +20,6 @@ internal sealed class CommandContext(GlobalOptions options, CliLog log)
             {
                 // runc's own words for a host without systemd: lcrun has no systemd driver at all.
                 throw new CliException("systemd cgroup flag passed, but systemd support for managing cgroups is not available");
-            }
-            if (_factory is null)
-            {
-                Io.FdReserve.Ensure(ReservedFds);
             }
             return _factory ??= new ContainerFactory(new ContainerFactoryOptions { StateRoot = Options.Root }, new LibraryLoggerFactory(Log));
         }

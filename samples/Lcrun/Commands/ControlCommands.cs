@@ -50,7 +50,7 @@ internal static class ControlCommands
         if (status == ContainerStatus.Paused && signal == (int)Signal.Kill)
         {
             // A frozen (cgroup v1) task dies only once thawed: runc thaws after SIGKILL, so do we.
-            await container.ResumeAsync().ConfigureAwait(false);
+            await ThawAsync(container).ConfigureAwait(false);
         }
         return 0;
     }
@@ -80,10 +80,23 @@ internal static class ControlCommands
         {
             // Kill while frozen, then thaw so the kill takes effect (runc's order: nothing runs in between).
             await container.SignalAsync(Signal.Kill, all: true).ConfigureAwait(false);
-            await container.ResumeAsync().ConfigureAwait(false);
+            await ThawAsync(container).ConfigureAwait(false);
         }
         await container.DestroyAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>Thaws after a SIGKILL; the kernel may have let the kill through already (then the container is stopped, not paused).</summary>
+    private static async Task ThawAsync(IContainer container)
+    {
+        try
+        {
+            await container.ResumeAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not paused any more: the processes are gone.
+        }
     }
 
     private static async Task<int> PauseAsync(CommandContext ctx, ParsedArgs args)

@@ -42,7 +42,6 @@ internal static class ExecCommand
     private static async Task<int> ExecAsync(CommandContext ctx, ParsedArgs args)
     {
         (IReadOnlyList<System.Runtime.InteropServices.SafeHandle> files, int listenFds) = InheritedFds.Collect(args.GetInt("preserve-fds"));
-        ctx.ReservedFds = 16 + files.Count;
         IContainer container = await ctx.LoadAsync(args.Id).ConfigureAwait(false);
         ContainerStatus status = container.Status;
         if (status == ContainerStatus.Stopped)
@@ -70,6 +69,7 @@ internal static class ExecCommand
             Stderr = StdioMode.Inherit,
             ExtraFiles = files,
             ListenFds = listenFds > 0 && files.Count == listenFds,
+            Detached = detach, // the exit is the next parent's (containerd's shim): never reaped here
         };
 
         IProcess started = await container.ExecAsync(process, options).ConfigureAwait(false);

@@ -54,7 +54,6 @@ internal static class LifecycleCommands
         bool terminal = spec.Process?.Terminal == true;
         ConsoleHandoff.Check(terminal, detach, consoleSocket);
         (IReadOnlyList<System.Runtime.InteropServices.SafeHandle> files, int listenFds) = InheritedFds.Collect(args.GetInt("preserve-fds"));
-        ctx.ReservedFds = 16 + files.Count;
         if (await ctx.ExistsAsync(id).ConfigureAwait(false))
         {
             throw new CliException("container with given ID already exists");
@@ -73,6 +72,7 @@ internal static class LifecycleCommands
             NoPivotRoot = args.GetBool("no-pivot"),
             ExtraFiles = files,
             ListenFds = listenFds > 0 && files.Count == listenFds,
+            Detached = !run || detach, // create and run -d leave the init to the next parent (a subreaper)
         };
         ctx.Log.DebugLine($"creating container {id} from bundle {bundle}");
         IContainer container = await ctx.Factory.CreateAsync(id, spec, options).ConfigureAwait(false);

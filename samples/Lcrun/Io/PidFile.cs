@@ -13,7 +13,6 @@ internal static class PidFile
         {
             Mode = FileMode.Create,
             Access = FileAccess.Write,
-            Options = FileOptions.WriteThrough,
             UnixCreateMode = (UnixFileMode)Convert.ToInt32("666", 8),
         }))
         {

@@ -76,7 +76,12 @@ internal static unsafe partial class Sys
             }
             int seals = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE;
             SyscallException.ThrowIfFailed(LibC.fcntl(fd, LibC.F_ADD_SEALS, seals), "fcntl(F_ADD_SEALS)", path);
-            return memfd;
+            // It is executed as /proc/self/fd/N by a child whose low fds the spawn rearranges (stdio,
+            // extra files, socket, fifo): keep N far above them.
+            int high = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 256);
+            SyscallException.ThrowIfFailed(high, "fcntl(F_DUPFD_CLOEXEC)", path);
+            memfd.Dispose();
+            return new SafeFd(high);
         }
         catch
         {

@@ -10,6 +10,7 @@ internal static unsafe partial class Sys
     private const int P_PIDFD = 3;
     private const int WEXITED = 4;
     private const int WNOHANG = 1;
+    private const int WNOWAIT = 0x01000000;
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct SigInfo
@@ -67,13 +68,13 @@ internal static unsafe partial class Sys
     /// waitid(P_PIDFD, WEXITED|WNOHANG): reaps the process if it has exited. Null while it runs;
     /// <see cref="ExitStatus.Unknown"/> when it is not our child (ECHILD: someone else reaps it).
     /// </summary>
-    internal static ExitStatus? WaitIdNoHang(SafeFd pidfd)
+    internal static ExitStatus? WaitIdNoHang(SafeFd pidfd, bool leaveZombie = false)
     {
         SigInfo info = default;
         int rc;
         do
         {
-            rc = waitid(P_PIDFD, pidfd.Fd, &info, WEXITED | WNOHANG);
+            rc = waitid(P_PIDFD, pidfd.Fd, &info, WEXITED | WNOHANG | (leaveZombie ? WNOWAIT : 0));
         }
         while (rc < 0 && Errno == EINTR);
         if (rc < 0)

@@ -26,9 +26,9 @@ internal sealed class Reaper
     /// completes with <see cref="ExitStatus.Unknown"/> when it exits; one already gone, at once.
     /// The result stays for every later caller until <see cref="Forget"/>.
     /// </summary>
-    public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null)
+    public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
-        var created = new Lazy<Task<ExitStatus>>(() => ReapAsync(pid, pidfd));
+        var created = new Lazy<Task<ExitStatus>>(() => ReapAsync(pid, pidfd, leaveZombie));
         Lazy<Task<ExitStatus>> entry = _watched.GetOrAdd((pid, startTime), created);
         if (!ReferenceEquals(entry, created))
         {
@@ -40,7 +40,11 @@ internal sealed class Reaper
     /// <summary>Drops the remembered result of a process that is gone for good (its container destroyed).</summary>
     public void Forget(int pid, ulong startTime) => _watched.TryRemove((pid, startTime), out _);
 
-    private static async Task<ExitStatus> ReapAsync(int pid, SafeFd? pidfd)
+    /// <remarks>
+    /// With <paramref name="leaveZombie"/> the status is read with WNOWAIT: the process stays a zombie
+    /// for whoever becomes its parent when this process exits (a subreaper such as containerd's shim).
+    /// </remarks>
+    private static async Task<ExitStatus> ReapAsync(int pid, SafeFd? pidfd, bool leaveZombie)
     {
         await Task.Yield(); // never run the wait inline in the caller's GetOrAdd
         pidfd ??= Sys.PidfdOpen(pid);
@@ -59,7 +63,7 @@ internal sealed class Reaper
             }
             while (true)
             {
-                if (Sys.WaitIdNoHang(pidfd) is ExitStatus status)
+                if (Sys.WaitIdNoHang(pidfd, leaveZombie) is ExitStatus status)
                 {
                     return status;
                 }
