@@ -78,11 +78,11 @@ cleanup() {
   trap - EXIT INT TERM
   # runc's and crun's containers first (their state roots are inside the embedded program's work
   # directory), then the embedded program: its leftover check covers all three, then it deletes it.
-  for runtime in runc crun; do
+  for runtime in runc crun lcrun; do
     local root=${roots[$runtime]:-}
     [[ -n $root && -d $root ]] || continue
-    for id in $($runtime --root "$root" list --quiet 2>/dev/null | grep -v '^ID$'); do
-      $runtime --root "$root" delete --force "$id" >/dev/null 2>&1
+    for id in $(${command[$runtime]} --root "$root" list --quiet 2>/dev/null | grep -v '^ID$'); do
+      ${command[$runtime]} --root "$root" delete --force "$id" >/dev/null 2>&1
     done
   done
   if [[ -n $embedded_pid ]] && kill -0 "$embedded_pid" 2>/dev/null; then
@@ -121,6 +121,14 @@ if [[ $tmpfs_state -eq 1 ]]; then
   roots=([runc]="$work/tmpfs/runc" [crun]="$work/tmpfs/crun")
 fi
 rootfs="$bundle/rootfs"
+# lcrun (samples/Lcrun, native AOT) when published: `dotnet publish samples/Lcrun -c Release -o artifacts/lcrun`.
+lcrun_bin=${LCRUN:-$repo/artifacts/lcrun/lcrun}
+declare -A command=([runc]=runc [crun]=crun [lcrun]=$lcrun_bin)
+if [[ -x $lcrun_bin ]]; then
+  roots[lcrun]="$work/lcrun"
+  [[ $tmpfs_state -eq 1 ]] && roots[lcrun]="$work/tmpfs/lcrun"
+  mkdir -p "${roots[lcrun]}"
+fi
 
 declare -A samples=() # variant -> space-separated microseconds
 declare -A phase_samples=()
@@ -152,7 +160,7 @@ run_oci() { # runtime
   local rc=0
   next_id
   t0=$EPOCHREALTIME
-  "$1" --root "${roots[$1]}" run --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" || rc=$?
+  "${command[$1]}" --root "${roots[$1]}" run --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" || rc=$?
   elapsed
   [[ $rc -eq 0 ]] || fail "$1 run $id" $rc
 }
@@ -160,9 +168,9 @@ run_csd() { # runtime: create, start, delete --force (/bin/true may not have exi
   local rc=0 root=${roots[$1]}
   next_id
   t0=$EPOCHREALTIME
-  { "$1" --root "$root" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" &&
-    "$1" --root "$root" start "$id" 2>>"$errors" &&
-    "$1" --root "$root" delete --force "$id" 2>>"$errors"; } || rc=$?
+  { "${command[$1]}" --root "$root" create --bundle "$bundle" "$id" </dev/null >/dev/null 2>"$errors" &&
+    "${command[$1]}" --root "$root" start "$id" 2>>"$errors" &&
+    "${command[$1]}" --root "$root" delete --force "$id" 2>>"$errors"; } || rc=$?
   elapsed
   [[ $rc -eq 0 ]] || fail "$1 create+start+delete $id" $rc
 }
@@ -182,7 +190,10 @@ run_forkexec() {
 }
 
 variants=(embedded crun_run runc_run crun_csd runc_csd floor forkexec)
+[[ -x $lcrun_bin ]] && variants+=(lcrun_run lcrun_csd)
 declare -A label=(
+  [lcrun_run]="lcrun run (the CLI sample, native AOT)"
+  [lcrun_csd]="lcrun create+start+delete"
   [embedded]="embedded lifecycle (library, in process)"
   [crun_run]="crun run"
   [runc_run]="runc run"
@@ -195,6 +206,8 @@ run_variant() {
   case $1 in
     embedded) run_embedded ;;
     crun_run) run_oci crun ;;
+    lcrun_run) run_oci lcrun ;;
+    lcrun_csd) run_csd lcrun ;;
     runc_run) run_oci runc ;;
     crun_csd) run_csd crun ;;
     runc_csd) run_csd runc ;;
