@@ -136,6 +136,22 @@ public sealed class ExecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         (await three.GetProcessesAsync(Token)).Should().BeEquivalentTo(InPidNamespaceOf(three.InitProcess.Pid)).And.HaveCount(3);
     }
 
+    [Fact]
+    public async Task Signal_All_ReachesEveryProcess()
+    {
+        // sh as pid 1 ignores SIGTERM (no handler), its children do not: --all reaches them.
+        IContainer container = await RunAsync(Spec("sh", "-c", "sleep 100 & sleep 100 & wait; echo children-gone"));
+        await Task.Delay(200, Token);
+        IReadOnlyList<int> before = await container.GetProcessesAsync(Token);
+
+        await container.SignalAsync(Signal.Terminate, all: true, Token);
+
+        string stdout = await ReadAllAsync(container.InitProcess.StandardOutput!);
+        before.Should().HaveCount(3);
+        stdout.Should().Contain("children-gone", "both sleeps died of SIGTERM, so wait returned");
+        (await container.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(0);
+    }
+
     /// <summary>Every host pid whose pid namespace is that of <paramref name="pid"/>, read from /proc directly.</summary>
     private static List<int> InPidNamespaceOf(int pid)
     {
