@@ -100,31 +100,7 @@ internal sealed partial class Container
             {
                 mounts.ForEach(m => m.Dispose()); // the init has its own copies now
             }
-            while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
-            {
-                switch (message.Type)
-                {
-                    case InitMessageType.Console when message.Fd is { } master:
-                        console?.Dispose();
-                        console = FdStream.Terminal(master);
-                        break;
-                    case InitMessageType.Seccomp when message.Fd is { } notify:
-                        using (notify)
-                        {
-                            SendSeccompListener(spec, OciState(id, "creating", pid, bundle, spec), notify);
-                        }
-                        break;
-                    case InitMessageType.Hooks:
-                        // The namespaces exist, the mounts are made, pivot_root is next: the runtime's hooks.
-                        await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", hookState, cancellationToken).ConfigureAwait(false);
-                        await HookRunner.RunAllAsync(spec.Hooks?.CreateRuntime, "hooks.createRuntime", hookState, cancellationToken).ConfigureAwait(false);
-                        await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
-                        break;
-                    default:
-                        message.Fd?.Dispose();
-                        throw new ContainerStartException(id, $"the init sent message {message.Type} where ready was expected");
-                }
-            }
+            console = await AwaitReadyAsync(init, id, spec, hookState, runtimeHooks: true, cancellationToken).ConfigureAwait(false);
             ForgetWhenReaped(init);
 
             state = state with { Phase = StoredState.PhaseCreated };
@@ -250,6 +226,52 @@ internal sealed partial class Container
         catch (UnauthorizedAccessException ex)
         {
             throw new ContainerException($"{field}: writing {path} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The init's messages between go and ready, for create and exec alike: the pty master, the
+    /// seccomp notify fd (on to the listener), and for create the runtime's hooks. Returns the
+    /// terminal, if the process has one; anything else from the init is a protocol error.
+    /// </summary>
+    private static async Task<FdStream?> AwaitReadyAsync(InitSession init, string id, RuntimeSpec spec, ContainerState state,
+        bool runtimeHooks, CancellationToken cancellationToken)
+    {
+        FdStream? console = null;
+        try
+        {
+            InitMessage message;
+            while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
+            {
+                switch (message.Type)
+                {
+                    case InitMessageType.Console when message.Fd is { } master:
+                        console?.Dispose();
+                        console = FdStream.Terminal(master);
+                        break;
+                    case InitMessageType.Seccomp when message.Fd is { } notify:
+                        using (notify)
+                        {
+                            SendSeccompListener(spec, state, notify);
+                        }
+                        break;
+                    case InitMessageType.Hooks when runtimeHooks:
+                        // The namespaces exist, the mounts are made, pivot_root is next: the runtime's hooks.
+                        await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", state, cancellationToken).ConfigureAwait(false);
+                        await HookRunner.RunAllAsync(spec.Hooks?.CreateRuntime, "hooks.createRuntime", state, cancellationToken).ConfigureAwait(false);
+                        await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        message.Fd?.Dispose();
+                        throw new ContainerStartException(id, $"the init sent message {message.Type} where ready was expected");
+                }
+            }
+            return console;
+        }
+        catch
+        {
+            console?.Dispose();
+            throw;
         }
     }
 

@@ -46,17 +46,7 @@ internal sealed partial class Container
             exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
-            while ((message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false)).Type != InitMessageType.Ready)
-            {
-                if (message.Type == InitMessageType.Console && message.Fd is { } master)
-                {
-                    console?.Dispose();
-                    console = FdStream.Terminal(master);
-                    continue;
-                }
-                message.Fd?.Dispose();
-                throw new ContainerStartException(Id, $"the init sent message {message.Type} where ready was expected");
-            }
+            console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
             ForgetWhenReaped(init);
             _logger.Executed(Id, pid);
             return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);

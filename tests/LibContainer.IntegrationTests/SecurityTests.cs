@@ -125,6 +125,23 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
             fd.Should().NotBeNull();
             new FileInfo($"/proc/self/fd/{fd!.Fd}").LinkTarget.Should().Contain("seccomp");
         }
+
+        // An exec'd process loads the same profile: its notify fd reaches the listener too.
+        spec.Process!.Args = ["sleep", "100"];
+        IContainer running = await RunAsync(spec);
+        using (System.Net.Sockets.Socket first = await listener.AcceptAsync(Token))
+        {
+        }
+        var process = new Process { Args = ["true"], Cwd = "/", User = new User { Uid = 0, Gid = 0 }, Env = ["PATH=/bin"], NoNewPrivileges = true };
+        IProcess exec = await running.ExecAsync(process, cancellationToken: Token);
+        using System.Net.Sockets.Socket second = await listener.AcceptAsync(Token);
+        int m = LibContainer.Interop.Sys.ReceiveMessage(LibContainer.Interop.SafeFd.Borrow((int)second.Handle), buffer, out LibContainer.Interop.SafeFd? execFd);
+        using (execFd)
+        {
+            System.Text.Encoding.UTF8.GetString(buffer, 0, m).Should().Contain("\"fds\":[\"seccompFd\"]");
+            execFd.Should().NotBeNull();
+        }
+        (await exec.WaitForExitAsync(Token)).ExitCode.Should().Be(0);
     }
 
     [Fact]
