@@ -45,6 +45,11 @@ uint32_t lc_stage0(struct lc_plan *plan)
                 _exit(0);
             }
             prctl(PR_SET_NAME, "lc:[1:CHILD]", 0, 0, 0);
+            /* A session of its own, as runc's init gives every container and exec process: no
+             * signal from the caller's terminal reaches it, and CRIU can dump it (a session
+             * leader outside the container's pid namespace cannot be dumped). */
+            if (setsid() < 0)
+                lc_fail(errno);
             return i + 1;
         }
         case LC_OP_UNSHARE: /* a time namespace: only unshare(2) makes one */

@@ -150,6 +150,26 @@ static void pivot(const char *root)
     close(newroot);
 }
 
+/* Stdio that is /dev/null (the host's, passed in by the caller) becomes the container's own
+ * /dev/null, as runc's init does: a file on a mount outside the container cannot be checkpointed.
+ * A container without /dev/null keeps what it was given. */
+static void reopen_dev_null(void)
+{
+    struct stat null_st, st;
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        if (errno == ENOENT)
+            return;
+        lc_fail(errno);
+    }
+    CHECK(fstat(null_fd, &null_st));
+    for (int fd = 0; fd < 3; fd++) {
+        if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == null_st.st_rdev)
+            CHECK(dup3(null_fd, fd, 0));
+    }
+    close(null_fd);
+}
+
 static void move_root(const char *root)
 {
     CHECK(chdir(root));
@@ -304,6 +324,9 @@ void lc_stage1_step(const struct lc_op *op)
         break;
     case LC_OP_MOVE_ROOT:
         move_root(op->s[0]);
+        break;
+    case LC_OP_REOPEN_DEV_NULL:
+        reopen_dev_null();
         break;
     case LC_OP_MASK_PATH:
         mask_path(op->s[0]);

@@ -254,4 +254,26 @@ public sealed class IsolationTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 
         stdout.Should().StartWith("1\n").And.Contain("bin");
     }
+
+    [Fact]
+    public async Task Run_Process_LeadsASessionOfItsOwn()
+    {
+        // As runc's init: setsid in the child, so no terminal signal of the caller's session reaches it.
+        var (status, stdout, _) = await RunToEndAsync(Spec("sh", "-c", "cut -d' ' -f6 /proc/1/stat"));
+
+        status.ExitCode.Should().Be(0);
+        stdout.Should().Be("1\n", "the container's pid 1 is its session's leader");
+    }
+
+    [Fact]
+    public async Task Run_StdinOnHostDevNull_ReopenedOnTheContainersDevNull()
+    {
+        // The mount of fd 0's file must be one of the container's (its /dev), as runc's init arranges.
+        RuntimeSpec spec = Spec("sh", "-c", "m=$(sed -n 's/^mnt_id:[[:space:]]*//p' /proc/self/fdinfo/0); grep \"^$m \" /proc/self/mountinfo | cut -d' ' -f5");
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdin = StdioMode.Null, Stdout = StdioMode.Pipe });
+
+        string stdout = await ReadAllAsync(container.InitProcess.StandardOutput!);
+
+        stdout.Should().Be("/dev\n");
+    }
 }

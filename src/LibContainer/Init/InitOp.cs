@@ -49,4 +49,5 @@ internal enum InitOp : uint
     Keyring = 41,
     WriteAttr = 42,
     MoveMountInRoot = 43,
+    ReopenDevNull = 44,
 }

@@ -272,6 +272,10 @@ internal sealed class PlanBuilder
         {
             AddConsole(SpecProcess);
         }
+        else
+        {
+            Add(new InitStep(InitOp.ReopenDevNull, "stdio on the host's /dev/null: reopen it on the container's /dev/null (as runc; CRIU can dump it)"));
+        }
         if (rootPropagation != 0)
         {
             Add(new InitStep(InitOp.Mount, $"set the propagation of / to {_spec.Linux!.RootfsPropagation}", "linux.rootfsPropagation")
@@ -330,6 +334,12 @@ internal sealed class PlanBuilder
     }
 
     private static bool IsBind(Mount mount, MountOptions options) => mount.Type == "bind" || options.Bind;
+
+    /// <summary>The spec's bind mounts, destination and source (relative sources against the bundle): mounts of files from outside the container.</summary>
+    internal static IEnumerable<(string Destination, string Source)> BindMounts(RuntimeSpec spec, string? bundlePath) =>
+        (spec.Mounts ?? [])
+            .Where(m => m.Source is not null && IsBind(m, MountOptions.Parse(m.Options)))
+            .Select(m => (m.Destination, ResolveSource(m.Source!, bundlePath)));
 
     private void AddMount(Mount mount, string source)
     {
@@ -531,8 +541,10 @@ internal sealed class PlanBuilder
         }
     }
 
-    private string ResolveSource(string source) =>
-        Path.IsPathRooted(source) || _context.BundlePath is null ? source : Path.GetFullPath(Path.Combine(_context.BundlePath, source));
+    private string ResolveSource(string source) => ResolveSource(source, _context.BundlePath);
+
+    private static string ResolveSource(string source, string? bundlePath) =>
+        Path.IsPathRooted(source) || bundlePath is null ? source : Path.GetFullPath(Path.Combine(bundlePath, source));
 
     private void AddDevices(bool devIsMounted)
     {

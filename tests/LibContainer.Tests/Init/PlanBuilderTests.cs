@@ -209,7 +209,8 @@ public sealed class PlanBuilderTests
 
         InitPlan plan = Build(spec);
 
-        InitStep step = plan.Steps[plan.IndexOf(InitOp.PivotRoot) + 2];
+        // After pivot_root, the new / and the stdio reopen: the propagation of the new root.
+        InitStep step = plan.Steps[plan.IndexOf(InitOp.PivotRoot) + 3];
         step.Op.Should().Be(InitOp.Mount);
         step.A.Should().Be(flags);
         step.Texts().Should().Equal("", "/", "", "");
@@ -221,8 +222,29 @@ public sealed class PlanBuilderTests
     {
         InitPlan plan = Build(DefaultSpec());
 
-        plan.Steps[plan.IndexOf(InitOp.PivotRoot) + 2].Op.Should().Be(InitOp.SetHostname);
+        plan.Steps[plan.IndexOf(InitOp.PivotRoot) + 3].Op.Should().Be(InitOp.SetHostname);
         plan.Of(InitOp.Mount).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void Build_NoTerminal_ReopensHostDevNullStdioInsideTheContainer()
+    {
+        InitPlan plan = Build(DefaultSpec());
+
+        // As runc's init: stdio on the host's /dev/null would tie the process to a mount outside the container.
+        plan.IndexOf(InitOp.ReopenDevNull).Should().Be(plan.IndexOf(InitOp.PivotRoot) + 2, "right after pivot_root and the new /, where /dev/null is the container's");
+    }
+
+    [Fact]
+    public void Build_Terminal_TheConsoleReplacesStdioInstead()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Process!.Terminal = true;
+
+        InitPlan plan = Build(spec);
+
+        plan.Of(InitOp.ReopenDevNull).Should().BeEmpty();
+        plan.Of(InitOp.Console).Should().ContainSingle();
     }
 
     [Fact]
