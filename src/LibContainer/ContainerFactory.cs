@@ -58,6 +58,10 @@ public sealed class ContainerFactory : IFactory
     }
 
     /// <inheritdoc />
+    public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default) =>
+        await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _logger, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -69,6 +69,16 @@ public interface IContainer : IAsyncDisposable
     /// <exception cref="ContainerStartException">A step failed; the message names it and errno.</exception>
     Task<IProcess> ExecAsync(Process process, ExecOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Checkpoints the container's processes with CRIU into <see cref="CriuOptions.ImagePath"/> (runc
+    /// checkpoint). Without <see cref="CheckpointOptions.LeaveRunning"/> (or a pre-dump) the processes
+    /// end with the checkpoint and the container is <see cref="ContainerStatus.Stopped"/> when this
+    /// returns; <see cref="IFactory.RestoreAsync"/> brings it back, under this id or another.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The container is not running or paused.</exception>
+    /// <exception cref="CheckpointException">CRIU is missing, too old, lacks a feature, or failed; the message has the end of its log.</exception>
+    Task CheckpointAsync(CheckpointOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>Sends a signal to the container's init, or with <paramref name="all"/> to every process in it.</summary>
     ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default);
 

@@ -30,6 +30,17 @@ public interface IFactory
     /// <summary>Creates and starts a container (create, then start).</summary>
     Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Restores a checkpointed container (runc restore) under <paramref name="id"/>, which may differ
+    /// from the checkpointed one: its state and cgroups are made from <paramref name="spec"/> (the
+    /// spec it was created with), then CRIU recreates its namespaces, mounts and processes, which go
+    /// on from where the checkpoint stopped. The container is <see cref="ContainerStatus.Running"/>.
+    /// Any failure undoes everything made so far.
+    /// </summary>
+    /// <exception cref="CheckpointException">CRIU is missing, too old, or failed; the message has the end of its log.</exception>
+    /// <exception cref="ArgumentException">The id is invalid or taken, or the image directory does not exist.</exception>
+    Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>Loads an existing container by id, from this or any other process.</summary>
     /// <exception cref="ContainerNotFoundException">No container has that id.</exception>
     Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default);

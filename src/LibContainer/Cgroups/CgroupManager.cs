@@ -39,6 +39,30 @@ internal sealed class CgroupManager
     /// <summary>The directory in the unified hierarchy, if the host has one.</summary>
     public string? UnifiedDirectory => _layout.Unified is { } unified ? DirectoryIn(unified, Directories) : null;
 
+    /// <summary>
+    /// The container's cgroup in each hierarchy, as a path from that hierarchy's root (what
+    /// /proc/pid/cgroup shows), keyed by the hierarchy's controllers as /proc/pid/cgroup names them
+    /// ("cpu,cpuacct", "name=systemd"; "" for cgroup2). Relative cgroup paths differ per hierarchy.
+    /// </summary>
+    public IReadOnlyList<(string Controllers, string Path)> HierarchyPaths()
+    {
+        var paths = new List<(string, string)>();
+        foreach (CgroupHierarchyMount hierarchy in _layout.V1.Append(_layout.Unified).OfType<CgroupHierarchyMount>())
+        {
+            if (DirectoryIn(hierarchy, Directories) is not { } directory)
+            {
+                continue;
+            }
+            string relative = directory[hierarchy.MountPoint.Length..].TrimStart('/');
+            string path = "/" + string.Join('/', new[] { hierarchy.Root.Trim('/'), relative }.Where(p => p.Length > 0));
+            string controllers = hierarchy == _layout.Unified ? ""
+                : hierarchy.Name is { } name ? name
+                : string.Join(',', hierarchy.Controllers.Order(StringComparer.Ordinal));
+            paths.Add((controllers, path));
+        }
+        return paths;
+    }
+
     /// <summary>The container's directory under one hierarchy's mount point.</summary>
     private static string? DirectoryIn(CgroupHierarchyMount hierarchy, IReadOnlyList<string> directories) =>
         directories.FirstOrDefault(d => d == hierarchy.MountPoint || d.StartsWith(hierarchy.MountPoint + "/", StringComparison.Ordinal));

@@ -49,4 +49,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Container {ContainerId}: could not record the exit status")]
     public static partial void ExitNotRecorded(this ILogger logger, Exception exception, string containerId);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "Container {ContainerId}: {Criu} {Arguments}")]
+    public static partial void CriuRunning(this ILogger logger, string containerId, string criu, string arguments);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "Container {ContainerId} checkpointed into {ImagePath}")]
+    public static partial void ContainerCheckpointed(this ILogger logger, string containerId, string imagePath);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Container {ContainerId} restored from {ImagePath}, pid {Pid}")]
+    public static partial void ContainerRestored(this ILogger logger, string containerId, int pid, string imagePath);
 }

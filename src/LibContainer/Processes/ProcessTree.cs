@@ -59,7 +59,7 @@ internal static class ProcessTree
         }
     }
 
-    private static string? ReadLink(string path)
+    internal static string? ReadLink(string path)
     {
         try
         {

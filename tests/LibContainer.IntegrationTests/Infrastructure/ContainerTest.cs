@@ -54,6 +54,14 @@ public abstract class ContainerTest : IAsyncLifetime
         return container;
     }
 
+    /// <summary>Restores a checkpoint through the factory; the container is destroyed at the end like the others.</summary>
+    protected async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options)
+    {
+        IContainer container = await Factory.RestoreAsync(id, spec, options, Token);
+        _containers.Add(container);
+        return container;
+    }
+
     protected static ContainerOptions Piped => new() { Stdout = StdioMode.Pipe, Stderr = StdioMode.Pipe };
 
     /// <summary>Runs to the end and returns (exit status, stdout, stderr).</summary>

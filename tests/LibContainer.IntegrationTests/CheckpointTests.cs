@@ -1,0 +1,244 @@
+using System.Globalization;
+using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Spec;
+
+namespace LibContainer.IntegrationTests;
+
+/// <summary>Checkpoint and restore with the real CRIU (eng/criu-setup.sh installs one that works on this kernel).</summary>
+public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs)
+{
+    private const string Counter = "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
+    private static readonly TimeSpan CriuTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task CheckpointDestroyRestore_SameId_CounterGoesOnFromWhereItWas()
+    {
+        Require.Criu();
+        string id = NewId();
+        RuntimeSpec spec = Spec("sh", "-c", Counter);
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe }, id);
+        var before = new StreamReader(container.InitProcess.StandardOutput!);
+        int seen = await ReadUntilAsync(before, n => n >= 5);
+        string images = NewImageDirectory();
+
+        await container.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+
+        container.Status.Should().Be(ContainerStatus.Stopped, "without leave-running the processes end with the checkpoint");
+        int last = await LastNumberAsync(before, seen);
+        await container.DestroyAsync(Token);
+
+        IContainer restored = await RestoreAsync(id, spec, new RestoreOptions { ImagePath = images, Stdout = StdioMode.Pipe, Timeout = CriuTimeout });
+
+        restored.Status.Should().Be(ContainerStatus.Running);
+        var after = new StreamReader(restored.InitProcess.StandardOutput!);
+        int next = await NextNumberAsync(after);
+        next.Should().Be(last + 1, "the shell's counter lives in its memory: it goes on from the checkpoint, the stdout pipe reconnected");
+        (await NextNumberAsync(after)).Should().Be(last + 2);
+    }
+
+    [Fact]
+    public async Task Restore_64MiBOfPatternedMemory_PatternIntact()
+    {
+        Require.Criu();
+        string rootfs = Fixture.CreatePrivateRootfs();
+        await CompilePatternAsync(rootfs);
+        RuntimeSpec spec = Spec("/bin/pattern");
+        spec.Root!.Path = rootfs;
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe });
+        var before = new StreamReader(container.InitProcess.StandardOutput!);
+        (await before.ReadLineAsync(Token)).Should().Be("ok 0");
+        (await before.ReadLineAsync(Token)).Should().Be("ok 1");
+        string images = NewImageDirectory();
+
+        await container.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+        await container.DestroyAsync(Token);
+
+        long pages = Directory.EnumerateFiles(images, "pages-*.img").Sum(f => new FileInfo(f).Length);
+        pages.Should().BeGreaterThanOrEqualTo(64L << 20, "the 64 MiB are in the images");
+        IContainer restored = await RestoreAsync(NewId(), spec, new RestoreOptions { ImagePath = images, Stdout = StdioMode.Pipe, Timeout = CriuTimeout });
+        var after = new StreamReader(restored.InitProcess.StandardOutput!);
+        for (int i = 0; i < 3; i++)
+        {
+            string? line = await after.ReadLineAsync(Token);
+            line.Should().StartWith("ok ", "every check of the 64 MiB after restore must pass");
+        }
+    }
+
+    [Fact]
+    public async Task Checkpoint_LeaveRunning_OriginalGoesOnAndACopyRestoresBesideIt()
+    {
+        Require.Criu();
+        RuntimeSpec spec = Spec("sh", "-c", Counter);
+        IContainer original = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe });
+        var reader = new StreamReader(original.InitProcess.StandardOutput!);
+        await ReadUntilAsync(reader, n => n >= 3);
+        string images = NewImageDirectory();
+
+        await original.CheckpointAsync(new CheckpointOptions { ImagePath = images, LeaveRunning = true, Timeout = CriuTimeout }, Token);
+
+        original.Status.Should().Be(ContainerStatus.Running);
+        int atCheckpoint = await NextNumberAsync(reader);
+        (await NextNumberAsync(reader)).Should().Be(atCheckpoint + 1, "the original keeps counting");
+
+        IContainer copy = await RestoreAsync(NewId(), spec, new RestoreOptions { ImagePath = images, Stdout = StdioMode.Pipe, Timeout = CriuTimeout });
+
+        copy.Status.Should().Be(ContainerStatus.Running);
+        original.Status.Should().Be(ContainerStatus.Running);
+        copy.InitProcess.Pid.Should().NotBe(original.InitProcess.Pid);
+        int copied = await NextNumberAsync(new StreamReader(copy.InitProcess.StandardOutput!));
+        copied.Should().BeLessThanOrEqualTo(atCheckpoint, "the copy starts from the checkpoint, not from where the original is now");
+    }
+
+    [Fact]
+    public async Task PreDumpThenDump_Restores_OrSaysTheKernelCannotTrackMemory()
+    {
+        Require.Criu();
+        string id = NewId();
+        RuntimeSpec spec = Spec("sh", "-c", Counter);
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe }, id);
+        var reader = new StreamReader(container.InitProcess.StandardOutput!);
+        int seen = await ReadUntilAsync(reader, n => n >= 3);
+        string root = NewImageDirectory();
+        string pre = Path.Combine(root, "pre");
+        string final = Path.Combine(root, "final");
+
+        Func<Task> preDump = () => container.CheckpointAsync(new CheckpointOptions { ImagePath = pre, PreDump = true, Timeout = CriuTimeout }, Token);
+
+        if (!KernelTracksMemory())
+        {
+            (await preDump.Should().ThrowAsync<CheckpointException>())
+                .Which.Should().Match<CheckpointException>(e => e.Failure == CriuFailure.Unsupported && e.Message.Contains("CONFIG_MEM_SOFT_DIRTY"));
+            container.Status.Should().Be(ContainerStatus.Running, "a refused pre-dump leaves the container alone");
+            return;
+        }
+        await preDump();
+        container.Status.Should().Be(ContainerStatus.Running, "a pre-dump leaves the container running");
+        await container.CheckpointAsync(new CheckpointOptions { ImagePath = final, ParentPath = "../pre", Timeout = CriuTimeout }, Token);
+        int last = await LastNumberAsync(reader, seen);
+        await container.DestroyAsync(Token);
+
+        IContainer restored = await RestoreAsync(id, spec, new RestoreOptions { ImagePath = final, Stdout = StdioMode.Pipe, Timeout = CriuTimeout });
+
+        (await NextNumberAsync(new StreamReader(restored.InitProcess.StandardOutput!))).Should().Be(last + 1);
+    }
+
+    [Fact]
+    public async Task Restore_NewIdWhileTheOldIsGone_LoadsStatusAndDestroysLeavingNothing()
+    {
+        Require.Criu();
+        RuntimeSpec spec = Spec("sh", "-c", "sleep 1000 & sleep 1000");
+        spec.Linux!.Resources = new LinuxResources { Pids = new LinuxPids { Limit = 50 } };
+        IContainer old = await RunAsync(spec, new ContainerOptions());
+        string images = NewImageDirectory();
+        await old.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+        await old.DestroyAsync(Token);
+        string id = NewId();
+
+        IContainer restored = await RestoreAsync(id, spec, new RestoreOptions { ImagePath = images, Timeout = CriuTimeout });
+
+        var other = new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot });
+        IContainer loaded = await other.LoadAsync(id, Token);
+        loaded.Status.Should().Be(ContainerStatus.Running);
+        loaded.GetState().Pid.Should().Be(restored.InitProcess.Pid);
+        IReadOnlyList<int> pids = await loaded.GetProcessesAsync(Token);
+        pids.Should().HaveCount(2, "both processes of the tree are restored, into the new container's cgroup");
+        File.ReadAllText($"/proc/{restored.InitProcess.Pid}/cgroup").Should().Contain($"/{id}");
+        File.ReadAllText($"/sys/fs/cgroup/pids/{id}/pids.max").Trim().Should().Be("50", "the spec's limits are applied to the new cgroup");
+
+        await loaded.DestroyAsync(Token);
+
+        (await restored.InitProcess.WaitForExitAsync(Token)).Signal.Should().Be((int)Signal.Kill);
+        Directory.Exists(Path.Combine(StateRoot, id)).Should().BeFalse();
+        HostSnapshot.CgroupDirectories().Should().NotContain(d => d.EndsWith("/" + id, StringComparison.Ordinal));
+        pids.Should().OnlyContain(p => !Directory.Exists($"/proc/{p}"), "every restored process is gone, none left a zombie");
+    }
+
+    [Fact]
+    public async Task Checkpoint_CriuAbsent_SaysSoAndLeavesTheContainerRunning()
+    {
+        IContainer container = await RunAsync(Spec("sleep", "1000"), new ContainerOptions());
+        string images = NewImageDirectory();
+
+        Func<Task> checkpoint = () => container.CheckpointAsync(new CheckpointOptions { ImagePath = images, CriuPath = "/nonexistent/criu" }, Token);
+
+        (await checkpoint.Should().ThrowAsync<CheckpointException>())
+            .Which.Should().Match<CheckpointException>(e => e.Failure == CriuFailure.NotFound && e.Message.Contains("/nonexistent/criu"));
+        container.Status.Should().Be(ContainerStatus.Running);
+    }
+
+    [Fact]
+    public async Task Restore_FromNoCheckpoint_FailsWithCriusLogAndLeavesNothing()
+    {
+        Require.Criu();
+        string images = NewImageDirectory();
+        Directory.CreateDirectory(images);
+        string id = NewId();
+        HostSnapshot before = HostSnapshot.Take();
+
+        Func<Task> restore = () => Factory.RestoreAsync(id, Spec("sh"), new RestoreOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+
+        CheckpointException error = (await restore.Should().ThrowAsync<CheckpointException>()).Which;
+        error.Failure.Should().Be(CriuFailure.Failed);
+        error.LogPath.Should().Be(Path.Combine(images, "restore.log"));
+        error.LogTail.Should().NotBeNullOrWhiteSpace();
+        error.Message.Should().Contain("criu restore failed").And.Contain(error.LogTail!);
+        Directory.Exists(Path.Combine(StateRoot, id)).Should().BeFalse();
+        HostSnapshot.CgroupDirectories().Should().NotContain(d => d.EndsWith("/" + id, StringComparison.Ordinal));
+        HostSnapshot.ChildPids().Should().BeSubsetOf(before.Children);
+    }
+
+    [Fact]
+    public async Task Checkpoint_CreatedContainer_Refused()
+    {
+        IContainer container = await CreateAsync(Spec("true"), new ContainerOptions());
+
+        Func<Task> checkpoint = () => container.CheckpointAsync(new CheckpointOptions { ImagePath = NewImageDirectory() }, Token);
+
+        (await checkpoint.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*Created*Checkpoint needs Running or Paused*");
+    }
+
+    private string NewImageDirectory() => Path.Combine(Fixture.WorkDir, $"images-{Guid.NewGuid():N}");
+
+    private static async Task<int> ReadUntilAsync(StreamReader reader, Func<int, bool> done)
+    {
+        int n;
+        while (!done(n = await NextNumberAsync(reader)))
+        {
+        }
+        return n;
+    }
+
+    private static async Task<int> NextNumberAsync(StreamReader reader)
+    {
+        string line = await reader.ReadLineAsync(Token) ?? throw new EndOfStreamException("the container's stdout ended");
+        return int.Parse(line, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The last number before the stdout ends (the checkpoint ended the process); <paramref name="last"/> if none came after it.</summary>
+    private static async Task<int> LastNumberAsync(StreamReader reader, int last)
+    {
+        while (await reader.ReadLineAsync(Token) is { } line)
+        {
+            last = int.Parse(line, CultureInfo.InvariantCulture);
+        }
+        return last;
+    }
+
+    private static bool KernelTracksMemory()
+    {
+        using var criu = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("criu", "check --feature mem_dirty_track") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        criu.StandardOutput.ReadToEnd();
+        criu.StandardError.ReadToEnd();
+        criu.WaitForExit();
+        return criu.ExitCode == 0;
+    }
+
+    private static async Task CompilePatternAsync(string rootfs)
+    {
+        string source = Path.Combine(AppContext.BaseDirectory, "Checkpoint", "pattern.c");
+        using var gcc = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gcc", ["-static", "-O2", "-o", Path.Combine(rootfs, "bin", "pattern"), source]) { RedirectStandardError = true })!;
+        string errors = await gcc.StandardError.ReadToEndAsync(Token);
+        await gcc.WaitForExitAsync(Token);
+        gcc.ExitCode.Should().Be(0, errors);
+    }
+}
