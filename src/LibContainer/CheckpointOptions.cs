@@ -25,7 +25,7 @@ public abstract record CriuOptions
     /// <summary>Where CRIU writes its log (dump.log, restore.log); the image directory when unset.</summary>
     public string? WorkPath { get; init; }
 
-    /// <summary>The criu binary; "criu" from PATH when unset.</summary>
+    /// <summary>The criu binary: a path, or a name looked up on PATH; "criu" from PATH when unset.</summary>
     public string? CriuPath { get; init; }
 
     /// <summary>Variables added to (or replacing those of) this process's environment for criu.</summary>

@@ -65,8 +65,9 @@ public sealed class ErrorTests(LcrunFixture fixture) : LcrunTest(fixture)
         Lcrun("state").Stderr.Should().Contain("lcrun: \\\"state\\\" requires exactly 1 argument(s)");
         Lcrun("kill", "x", "NOSIG").Stderr.Should().Contain("unknown signal \\\"NOSIG\\\"");
         Lcrun("bogus").ExitCode.Should().Be(3);
-        Lcrun("checkpoint", "--image-path", "/x", "id").Stderr.Should().Contain("checkpoint is not supported yet");
-        Lcrun("restore", "id").Stderr.Should().Contain("restore is not supported yet");
+        Lcrun("checkpoint", "--image-path", "/x", "nosuch").Stderr.Should().Contain("container does not exist");
+        Lcrun("checkpoint", "--lazy-pages", "nosuch").Stderr.Should().Contain("--lazy-pages is not supported by lcrun");
+        Lcrun("restore", "--manage-cgroups-mode", "loose", "nosuch").Stderr.Should().Contain("Invalid manage cgroups mode: loose");
         Lcrun("--systemd-cgroup", "state", "x").Stderr.Should().Contain("systemd cgroup flag passed, but systemd support for managing cgroups is not available");
     }
 

@@ -68,7 +68,7 @@ internal static class FeaturesCommand
             Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["io.github.libcontainer.lcrun.version"] = typeof(FeaturesCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-                ["org.opencontainers.runc.checkpoint.enabled"] = "false",
+                ["org.opencontainers.runc.checkpoint.enabled"] = "true", // checkpoint and restore through CRIU
             },
         };
         Console.Out.Write(LcrunJsonContext.Write(features, LcrunJsonContext.Default.Features, indent: 4) + "\n");

@@ -49,7 +49,9 @@ internal sealed class Criu
     /// <summary>Finds criu and checks its version: a missing or too old criu is a <see cref="CheckpointException"/> that says which.</summary>
     public static async Task<Criu> LocateAsync(string containerId, CriuOptions options, CancellationToken cancellationToken)
     {
-        string? path = options.CriuPath is { } given ? (File.Exists(given) ? given : null) : FindOnPath("criu");
+        string? path = options.CriuPath is not { } given ? FindOnPath("criu")
+            : given.Contains('/', StringComparison.Ordinal) ? (File.Exists(given) ? given : null)
+            : FindOnPath(given);
         if (path is null)
         {
             throw new CheckpointException(containerId, CriuFailure.NotFound, options.CriuPath is { } missing

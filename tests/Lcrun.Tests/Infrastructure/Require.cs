@@ -26,6 +26,15 @@ internal static class Require
         }
     }
 
+    /// <summary>A criu on PATH that works on this kernel.</summary>
+    public static void Criu()
+    {
+        if (!LibContainer.Testing.InstalledCriu.Works)
+        {
+            Missing(LibContainer.Testing.InstalledCriu.Missing);
+        }
+    }
+
     private static void Missing(string reason)
     {
         if (Strict)

@@ -26,30 +26,14 @@ internal static class Require
         }
     }
 
-    /// <summary>A criu on PATH that is version 4 or later (Debian 12's 3.17 fails on kernels from 6.13).</summary>
+    /// <summary>A criu on PATH that works on this kernel.</summary>
     public static void Criu()
     {
-        if (!s_criu.Value)
+        if (!LibContainer.Testing.InstalledCriu.Works)
         {
-            Missing("a working CRIU (version 4 or later) is not on PATH: sudo eng/criu-setup.sh builds and installs one");
+            Missing(LibContainer.Testing.InstalledCriu.Missing);
         }
     }
-
-    private static readonly Lazy<bool> s_criu = new(() =>
-    {
-        try
-        {
-            using var criu = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("criu", "--version") { RedirectStandardOutput = true });
-            string output = criu!.StandardOutput.ReadToEnd();
-            criu.WaitForExit();
-            string? major = output.Split('\n').FirstOrDefault(l => l.StartsWith("Version:", StringComparison.Ordinal))?["Version:".Length..].Trim().Split('.')[0];
-            return int.TryParse(major, out int version) && version >= 4;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
 
     private static void Missing(string reason)
     {
