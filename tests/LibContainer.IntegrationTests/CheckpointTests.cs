@@ -90,6 +90,24 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     }
 
     [Fact]
+    public async Task Checkpoint_Paused_LeaveRunningKeepsItPausedAndItResumes()
+    {
+        Require.Criu();
+        RuntimeSpec spec = Spec("sh", "-c", Counter);
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe });
+        var reader = new StreamReader(container.InitProcess.StandardOutput!);
+        await ReadUntilAsync(reader, n => n >= 3);
+        await container.PauseAsync(Token);
+
+        await container.CheckpointAsync(new CheckpointOptions { ImagePath = NewImageDirectory(), LeaveRunning = true, Timeout = CriuTimeout }, Token);
+
+        container.Status.Should().Be(ContainerStatus.Paused, "CRIU freezes through the container's cgroup and leaves a paused container paused");
+        await container.ResumeAsync(Token);
+        int next = await NextNumberAsync(reader);
+        (await NextNumberAsync(reader)).Should().Be(next + 1);
+    }
+
+    [Fact]
     public async Task PreDumpThenDump_Restores_OrSaysTheKernelCannotTrackMemory()
     {
         Require.Criu();
