@@ -49,7 +49,8 @@ internal sealed partial class Container
                 Criu.WriteDescriptors(options.ImagePath, Init.Pid);
             }
             List<string> args = Criu.DumpArguments(options, Init.Pid, _state.Rootfs, _cgroups?.Freezer?.Directory,
-                PlanBuilder.BindMounts(Config, Bundle).Select(b => b.Destination));
+                PlanBuilder.BindMounts(Config, Bundle).Select(b => b.Destination),
+                JoinedNamespaces(Config).Select(n => (n.Type, NamespaceInode(n.Path))));
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.CriuRunning(Id, criu.Path, string.Join(' ', args));
@@ -93,6 +94,7 @@ internal sealed partial class Container
         };
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
         ProcessStdio? stdio = null;
+        var namespaceFds = new List<SafeFd>();
         int pid = 0;
         Task<ExitStatus>? exit = null;
         try
@@ -128,6 +130,16 @@ internal sealed partial class Container
                 }
             }
 
+            // Joined namespaces: criu puts the tree back into them, given as fds after the stdio ones.
+            foreach ((string type, string path) in JoinedNamespaces(spec))
+            {
+                SafeFd ns = Sys.Open(path, Tmds.Linux.LibC.O_RDONLY);
+                namespaceFds.Add(ns);
+                int target = 6 + inherit.Count;
+                fds.Add((ns, target));
+                inherit.Add((target, Criu.ExternalNamespaceKeys[type]));
+            }
+
             string work = options.WorkPath ?? options.ImagePath;
             Directory.CreateDirectory(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             string pidFile = Path.Combine(dir.Path, "restore.pid");
@@ -139,6 +151,7 @@ internal sealed partial class Container
             }
             await criu.RunCheckedAsync(args, Path.Combine(work, "restore.log"), fds, cancellationToken).ConfigureAwait(false);
             stdio.CloseChildEnds();
+            namespaceFds.ForEach(f => f.Dispose());
 
             pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             File.Delete(pidFile);
@@ -167,9 +180,36 @@ internal sealed partial class Container
                 await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
             }
             stdio?.Dispose();
+            namespaceFds.ForEach(f => f.Dispose());
             dir.Delete();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The namespaces the spec joins by path that CRIU can leave outside the dump (network, pid);
+    /// any other joined namespace is refused: CRIU would dump it as the container's own.
+    /// </summary>
+    private static IEnumerable<(string Type, string Path)> JoinedNamespaces(RuntimeSpec spec)
+    {
+        foreach (LinuxNamespace ns in spec.Linux?.Namespaces ?? [])
+        {
+            if (string.IsNullOrEmpty(ns.Path))
+            {
+                continue;
+            }
+            if (!Criu.ExternalNamespaceKeys.ContainsKey(ns.Type))
+            {
+                throw new ArgumentException($"linux.namespaces: the container joins the {ns.Type} namespace at {ns.Path}; checkpoint and restore support joined network and pid namespaces only");
+            }
+            yield return (ns.Type, ns.Path);
+        }
+    }
+
+    private static ulong NamespaceInode(string path)
+    {
+        using SafeFd ns = Sys.Open(path, Tmds.Linux.LibC.O_RDONLY);
+        return Sys.Inode(ns);
     }
 
     /// <summary>A terminal's master is held by the library; CRIU hands such a pty back only through its RPC interface.</summary>

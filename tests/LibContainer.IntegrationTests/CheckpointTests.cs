@@ -172,6 +172,34 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     }
 
     [Fact]
+    public async Task Restore_JoinedNetworkNamespace_TheTreeGoesBackIntoIt()
+    {
+        Require.Criu();
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", "--net sleep 1000"))!;
+        try
+        {
+            string netns = $"/proc/{holder.Id}/ns/net";
+            await WaitForAsync(() => File.Exists(netns) && ProcessTreeLink(netns) != ProcessTreeLink("/proc/self/ns/net"));
+            RuntimeSpec spec = Spec("sleep", "1000");
+            spec.Linux!.Namespaces = [.. spec.Linux.Namespaces!.Where(n => n.Type != "network"), new LinuxNamespace { Type = "network", Path = netns }];
+            IContainer old = await RunAsync(spec, new ContainerOptions());
+            string images = NewImageDirectory();
+            await old.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+            await old.DestroyAsync(Token);
+
+            IContainer restored = await RestoreAsync(NewId(), spec, new RestoreOptions { ImagePath = images, Timeout = CriuTimeout });
+
+            ProcessTreeLink($"/proc/{restored.InitProcess.Pid}/ns/net").Should().Be(ProcessTreeLink(netns), "a joined namespace is not the container's to dump: it is joined again");
+            ProcessTreeLink($"/proc/{restored.InitProcess.Pid}/ns/pid").Should().NotBe(ProcessTreeLink("/proc/self/ns/pid"));
+        }
+        finally
+        {
+            holder.Kill();
+            await holder.WaitForExitAsync(Token);
+        }
+    }
+
+    [Fact]
     public async Task Checkpoint_CriuAbsent_SaysSoAndLeavesTheContainerRunning()
     {
         IContainer container = await RunAsync(Spec("sleep", "1000"), new ContainerOptions());
@@ -213,6 +241,17 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
         Func<Task> checkpoint = () => container.CheckpointAsync(new CheckpointOptions { ImagePath = NewImageDirectory() }, Token);
 
         (await checkpoint.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*Created*Checkpoint needs Running or Paused*");
+    }
+
+    private static string? ProcessTreeLink(string path) => new FileInfo(path).LinkTarget;
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(20, Token);
+        }
+        condition().Should().BeTrue();
     }
 
     private string NewImageDirectory() => Path.Combine(Fixture.WorkDir, $"images-{Guid.NewGuid():N}");

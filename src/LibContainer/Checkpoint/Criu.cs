@@ -26,6 +26,13 @@ internal sealed class Criu
     /// <summary>Where a checkpoint records what the process's fds 0, 1 and 2 were (runc's and crun's name and format).</summary>
     public const string DescriptorsFile = "descriptors.json";
 
+    /// <summary>The namespaces a container may join by path that CRIU can leave outside the dump, and their keys (crun's names).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ExternalNamespaceKeys = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["network"] = "extRootNetNS",
+        ["pid"] = "extRootPidNS",
+    };
+
     private const int OutputLimit = 64 * 1024;
     private readonly string _containerId;
     private readonly string[] _environment;
@@ -201,7 +208,7 @@ internal sealed class Criu
 
     /// <summary>criu dump (or pre-dump) of the tree under <paramref name="pid"/>.</summary>
     public static List<string> DumpArguments(CheckpointOptions options, int pid, string rootfs, string? freezeCgroup,
-        IEnumerable<string> bindDestinations)
+        IEnumerable<string> bindDestinations, IEnumerable<(string Type, ulong Inode)>? joinedNamespaces = null)
     {
         List<string> args = [options.PreDump ? "pre-dump" : "dump", "-t", pid.ToString(CultureInfo.InvariantCulture)];
         AddCommon(args, options, options.PreDump ? "pre-dump.log" : "dump.log", rootfs);
@@ -225,6 +232,12 @@ internal sealed class Criu
         foreach (string destination in bindDestinations)
         {
             args.AddRange(["--external", $"mnt[{destination}]:{destination}"]);
+        }
+        // Namespaces the container joined are not its own: left out of the dump, named by inode.
+        foreach ((string type, ulong inode) in joinedNamespaces ?? [])
+        {
+            string kind = type == "network" ? "net" : type;
+            args.AddRange(["--external", $"{kind}[{inode.ToString(CultureInfo.InvariantCulture)}]:{ExternalNamespaceKeys[type]}"]);
         }
         return args;
     }

@@ -61,6 +61,14 @@ internal static unsafe partial class Sys
         }
     }
 
+    /// <summary>The inode number of an open file (a namespace file's inode names the namespace).</summary>
+    internal static ulong Inode(SafeFd fd)
+    {
+        stat st;
+        SyscallException.ThrowIfFailed(LibC.fstat(fd.Fd, &st), "fstat");
+        return (ulong)st.st_ino;
+    }
+
     /// <summary>Opens a path, or returns null with the errno when the kernel refuses.</summary>
     internal static SafeFd? TryOpen(string path, int flags, out int errno)
     {

@@ -61,13 +61,15 @@ public sealed class CriuTests
             ManageCgroupsMode = CriuCgroupMode.Strict,
         };
 
-        List<string> args = Criu.DumpArguments(options, 7, "/r", "/sys/fs/cgroup/unified/c1", ["/etc/hosts", "/data"]);
+        List<string> args = Criu.DumpArguments(options, 7, "/r", "/sys/fs/cgroup/unified/c1", ["/etc/hosts", "/data"],
+            [("network", 4026532008UL), ("pid", 4026532100UL)]);
 
         args.Should().ContainInOrder("-W", "/work");
         args.Should().Contain(["--manage-cgroups=strict", "--leave-running", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks", "--track-mem"]);
         args.Should().ContainInOrder("--freeze-cgroup", "/sys/fs/cgroup/unified/c1");
         args.Should().ContainInOrder("--prev-images-dir", "../pre");
         args.Should().ContainInOrder("--external", "mnt[/etc/hosts]:/etc/hosts", "--external", "mnt[/data]:/data");
+        args.Should().ContainInOrder("--external", "net[4026532008]:extRootNetNS", "--external", "pid[4026532100]:extRootPidNS");
     }
 
     [Fact]
