@@ -101,13 +101,8 @@ internal sealed partial class Container
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
             dir.WriteConfig(spec);
-            state = state with
-            {
-                CgroupPath = cgroups?.Path,
-                CgroupDirectories = cgroups is null ? null : [.. cgroups.Directories],
-                CgroupsCreated = cgroups is null ? null : [.. cgroups.MissingDirectories()],
-            };
-            dir.Write(state); // before the cgroups exist: a crash in between leaves nothing Destroy cannot find
+            state = WithCgroups(state, cgroups);
+            dir.Write(state);
             if (cgroups is not null)
             {
                 cgroups.Create();
@@ -166,22 +161,8 @@ internal sealed partial class Container
         catch (Exception ex)
         {
             logger.CreateFailed(ex, id);
-            if (pid > 0)
-            {
-                Sys.Kill(pid, (int)Signal.Kill);
-                if (exit is not null)
-                {
-                    await exit.ConfigureAwait(false);
-                }
-                Reaper.Shared.Forget(pid, state.PidStartTime);
-            }
-            if (cgroups is not null)
-            {
-                await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            stdio?.Dispose();
             namespaceFds.ForEach(f => f.Dispose());
-            dir.Delete();
+            await UndoAsync(pid, state.PidStartTime, exit, cgroups, stdio, dir).ConfigureAwait(false);
             throw;
         }
     }

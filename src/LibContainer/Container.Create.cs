@@ -64,15 +64,7 @@ internal sealed partial class Container
             pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
-            state = state with
-            {
-                Pid = pid,
-                PidStartTime = startTime,
-                CgroupPath = cgroups?.Path,
-                CgroupDirectories = cgroups is null ? null : [.. cgroups.Directories],
-                // Recorded before they are made: a crash in between leaves nothing Destroy cannot find.
-                CgroupsCreated = cgroups is null ? null : [.. cgroups.MissingDirectories()],
-            };
+            state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             logger.InitCloned(id, pid);
 
@@ -112,24 +104,41 @@ internal sealed partial class Container
         catch (Exception ex)
         {
             logger.CreateFailed(ex, id);
-            if (pid > 0)
-            {
-                Sys.Kill(pid, (int)Signal.Kill);
-                if (exit is not null)
-                {
-                    await exit.ConfigureAwait(false);
-                }
-                Reaper.Shared.Forget(pid, state.PidStartTime);
-            }
-            if (cgroups is not null)
-            {
-                await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
-            }
             console?.Dispose();
-            stdio?.Dispose();
-            dir.Delete();
+            await UndoAsync(pid, state.PidStartTime, exit, cgroups, stdio, dir).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The container's cgroups in its state, recorded before they are made: a crash in between
+    /// leaves nothing Destroy cannot find.
+    /// </summary>
+    private static StoredState WithCgroups(StoredState state, CgroupManager? cgroups) => state with
+    {
+        CgroupPath = cgroups?.Path,
+        CgroupDirectories = cgroups is null ? null : [.. cgroups.Directories],
+        CgroupsCreated = cgroups is null ? null : [.. cgroups.MissingDirectories()],
+    };
+
+    /// <summary>Undoes a failed create or restore: its init killed and reaped, its cgroups, stdio and state directory removed.</summary>
+    private static async Task UndoAsync(int pid, ulong startTime, Task<ExitStatus>? exit, CgroupManager? cgroups, ProcessStdio? stdio, StateDirectory dir)
+    {
+        if (pid > 0)
+        {
+            Sys.Kill(pid, (int)Signal.Kill);
+            if (exit is not null)
+            {
+                await exit.ConfigureAwait(false);
+            }
+            Reaper.Shared.Forget(pid, startTime);
+        }
+        if (cgroups is not null)
+        {
+            await cgroups.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        stdio?.Dispose();
+        dir.Delete();
     }
 
     /// <summary>The plan's id-mapped mounts, mapped through the container's user namespace (its maps are written by now).</summary>
