@@ -14,11 +14,12 @@ version=4.1.1
 sha256=f80a66cb3726bb2116266d4759ce3bcbfab7abdb6b6d430bf20dd41911717afe
 prefix=/usr/local/sbin
 
+# working_criu [BINARY]: version 4 or later and `criu check` passes (default: criu on PATH).
 working_criu() {
-    local v
-    command -v criu >/dev/null || return 1
-    v=$(criu --version 2>/dev/null | sed -n 's/^Version: *\([0-9]*\)\..*/\1/p')
-    [ -n "$v" ] && [ "$v" -ge 4 ] && criu check >/dev/null 2>&1
+    local criu=${1:-$(command -v criu || true)} v
+    [ -n "$criu" ] && [ -x "$criu" ] || return 1
+    v=$("$criu" --version 2>/dev/null | sed -n 's/^Version: *\([0-9]*\)\..*/\1/p')
+    [ -n "$v" ] && [ "$v" -ge 4 ] && "$criu" check >/dev/null 2>&1
 }
 
 if working_criu; then
@@ -64,9 +65,12 @@ echo "criu-setup: building criu $version (about a minute)"
 make -j"$(nproc)" criu >build.log 2>&1 || { tail -n 30 build.log >&2; echo "criu-setup: build failed" >&2; exit 1; }
 install -m 0755 criu/criu "$prefix/criu"
 hash -r
-if ! working_criu; then
-    criu check >&2 || true
+if ! working_criu "$prefix/criu"; then
+    "$prefix/criu" check >&2 || true
     echo "criu-setup: $prefix/criu was installed but does not pass 'criu check'" >&2
     exit 1
 fi
-echo "criu-setup: installed $prefix/criu $(criu --version | sed -n 's/^Version: *//p')"
+echo "criu-setup: installed $prefix/criu $("$prefix/criu" --version | sed -n 's/^Version: *//p')"
+if [ "$(command -v criu)" != "$prefix/criu" ]; then
+    echo "criu-setup: note: 'criu' on PATH is $(command -v criu || echo nothing); put $prefix first in PATH" >&2
+fi

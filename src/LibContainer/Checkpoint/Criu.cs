@@ -23,6 +23,12 @@ internal sealed class Criu
     /// <summary>The oldest CRIU the library drives (the options used here all exist since 3.15, as crun requires).</summary>
     public static readonly Version MinimumVersion = new(3, 15);
 
+    /// <summary>
+    /// Kernels from 6.13 changed the vDSO layout: older CRIU fails every dump there ("vdso: Unexpected rt
+    /// vDSO area bounds", checkpoint-restore/criu#2532); CRIU 4 handles it.
+    /// </summary>
+    public static readonly (Version Kernel, Version Criu) NewVdsoKernel = (new Version(6, 13), new Version(4, 0));
+
     /// <summary>Where a checkpoint records what the process's fds 0, 1 and 2 were (runc's and crun's name and format).</summary>
     public const string DescriptorsFile = "descriptors.json";
 
@@ -69,11 +75,40 @@ internal sealed class Criu
         (ExitStatus status, string output) = await probe.RunAsync(["--version"], [], cancellationToken).ConfigureAwait(false);
         Version version = ParseVersion(output)
             ?? throw new CheckpointException(containerId, CriuFailure.Failed, $"{path} --version ({status}) printed no version: {output.Trim()}");
-        if (version < MinimumVersion)
+        if (TooOld(version, KernelVersion()) is { } reason)
         {
-            throw new CheckpointException(containerId, CriuFailure.TooOld, $"{path} is CRIU {version}; checkpoint and restore need {MinimumVersion} or later");
+            throw new CheckpointException(containerId, CriuFailure.TooOld, $"{path} is CRIU {version}; {reason}");
         }
         return new Criu(containerId, path, version, probe._environment, options.Timeout);
+    }
+
+    /// <summary>Why CRIU <paramref name="criu"/> cannot serve on <paramref name="kernel"/>, or null when it can.</summary>
+    public static string? TooOld(Version criu, Version? kernel)
+    {
+        if (criu < MinimumVersion)
+        {
+            return $"checkpoint and restore need {MinimumVersion} or later";
+        }
+        if (kernel is not null && kernel >= NewVdsoKernel.Kernel && criu < NewVdsoKernel.Criu)
+        {
+            return $"kernel {kernel} needs CRIU {NewVdsoKernel.Criu} or later (its vDSO layout changed in {NewVdsoKernel.Kernel}: checkpoint-restore/criu#2532)";
+        }
+        return null;
+    }
+
+    /// <summary>The running kernel's version (major.minor), from /proc/sys/kernel/osrelease ("6.18.44-...").</summary>
+    private static Version? KernelVersion()
+    {
+        try
+        {
+            string[] parts = File.ReadAllText("/proc/sys/kernel/osrelease").Split('.', '-');
+            return parts.Length >= 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int major)
+                && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int minor) ? new Version(major, minor) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The version in criu --version's output ("Version: 4.1.1").</summary>

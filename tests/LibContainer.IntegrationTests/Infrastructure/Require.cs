@@ -26,6 +26,15 @@ internal static class Require
         }
     }
 
+    /// <summary>A file the test needs, with what installs it.</summary>
+    public static void File(string path, string reason)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            Missing($"{path}: {reason}");
+        }
+    }
+
     /// <summary>A criu on PATH that works on this kernel.</summary>
     public static void Criu()
     {
