@@ -34,7 +34,7 @@ internal sealed partial class Container
         FdStream? console = null;
         try
         {
-            using InitSession init = SpawnInit(_initPath, Id, plan, stdio, options.ExtraFiles, fifoPath: null);
+            using InitSession init = SpawnInit(_initPath(), Id, plan, stdio, options.ExtraFiles, fifoPath: null);
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
             InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (message.Type != InitMessageType.Pid)

@@ -17,10 +17,17 @@ internal sealed partial class Container : IContainer
     private readonly StateDirectory _dir;
     private readonly ILogger _logger;
     private readonly CgroupManager? _cgroups;
-    private readonly string _initPath;
+    private readonly Func<string> _initPath;
     private StoredState _state;
 
     private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath, ILogger logger)
+        : this(dir, state, config, init, cgroups, () => initPath, logger)
+    {
+    }
+
+    // initPath is asked for only when a process is spawned (exec, restore): a loaded container that is
+    // only started, queried or deleted needs no sealed copy of the native init (an 800 KB memfd).
+    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, Func<string> initPath, ILogger logger)
     {
         _dir = dir;
         _initPath = initPath;
@@ -82,7 +89,10 @@ internal sealed partial class Container : IContainer
     }
 
     /// <summary>Loads a container from its state directory; the init's exit is watched from here on.</summary>
-    internal static Container Load(StateDirectory dir, string initPath, ILogger logger)
+    internal static Container Load(StateDirectory dir, string initPath, ILogger logger) => Load(dir, () => initPath, logger);
+
+    /// <summary>Loads a container; <paramref name="initPath"/> is asked for only when a process is spawned (exec).</summary>
+    internal static Container Load(StateDirectory dir, Func<string> initPath, ILogger logger)
     {
         // No state.json yet: a create before its init's pid was known (or one that crashed there).
         StoredState state = dir.TryRead() ?? new StoredState

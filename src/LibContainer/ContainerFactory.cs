@@ -71,7 +71,7 @@ public sealed class ContainerFactory : IFactory
         {
             throw new ContainerNotFoundException(id, StateRoot);
         }
-        return Task.FromResult<IContainer>(Container.Load(dir, InitPath, _logger));
+        return Task.FromResult<IContainer>(Container.Load(dir, () => InitPath, _logger));
     }
 
     /// <inheritdoc />

@@ -53,7 +53,7 @@ internal static unsafe partial class Sys
 
     internal static SafeFd SealedCopy(string path, string name)
     {
-        byte[] content = File.ReadAllBytes(path);
+        using SafeFd source = Open(path, LibC.O_RDONLY);
         byte[] n = CString(name);
         int fd;
         fixed (byte* p = n)
@@ -64,16 +64,7 @@ internal static unsafe partial class Sys
         var memfd = new SafeFd(fd);
         try
         {
-            ReadOnlySpan<byte> rest = content;
-            while (!rest.IsEmpty)
-            {
-                int written = Write(memfd, rest);
-                if (written < 0)
-                {
-                    throw new SyscallException("write", -written, $"memfd copy of {path}");
-                }
-                rest = rest[written..];
-            }
+            SendFile(memfd, source, $"memfd copy of {path}"); // in the kernel: no buffer of the binary's size here
             int seals = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE;
             SyscallException.ThrowIfFailed(LibC.fcntl(fd, LibC.F_ADD_SEALS, seals), "fcntl(F_ADD_SEALS)", path);
             // It is executed as /proc/self/fd/N by a child whose low fds the spawn rearranges (stdio,
