@@ -34,6 +34,7 @@ internal sealed class InitSession : IDisposable
 
     private readonly SafeFd _socket;
     private readonly string _id;
+    private Task<ExitStatus>? _stage0Exit;
 
     private InitSession(SafeFd socket, string id, InitPlan plan, int stage0)
     {
@@ -41,7 +42,6 @@ internal sealed class InitSession : IDisposable
         _id = id;
         Plan = plan;
         Stage0Pid = stage0;
-        Stage0Exit = Reaper.Shared.WatchAsync(stage0, startTime: 0);
     }
 
     public InitPlan Plan { get; }
@@ -49,7 +49,12 @@ internal sealed class InitSession : IDisposable
     /// <summary>The spawned init (stage 0), which exits once it has cloned the container's process.</summary>
     public int Stage0Pid { get; }
 
-    public Task<ExitStatus> Stage0Exit { get; }
+    /// <remarks>
+    /// Watched from when the plan is sent (or the session is disposed), not from the spawn: the
+    /// watch's first step is a thread-pool hop, which in a fresh process starts the pool's threads
+    /// (~2 ms); the init should be reading its plan meanwhile, not waiting for it.
+    /// </remarks>
+    public Task<ExitStatus> Stage0Exit => _stage0Exit ??= Reaper.Shared.WatchAsync(Stage0Pid, startTime: 0);
 
     /// <summary>The fd number of the init socket when <paramref name="extraFiles"/> fds are passed from 3 on.</summary>
     public static int SocketFd(int extraFiles) => 3 + extraFiles;
@@ -95,10 +100,17 @@ internal sealed class InitSession : IDisposable
 
     public async Task SendPlanAsync(CancellationToken cancellationToken)
     {
-        byte[] payload = Plan.Encode();
-        for (int at = 0; at < payload.Length; at += ChunkSize)
+        try
         {
-            await SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), cancellationToken).ConfigureAwait(false);
+            byte[] payload = Plan.Encode();
+            for (int at = 0; at < payload.Length; at += ChunkSize)
+            {
+                await SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _ = Stage0Exit;
         }
     }
 
@@ -209,5 +221,9 @@ internal sealed class InitSession : IDisposable
     public static string DescribeWaitStatus(int status) =>
         (status & 0x7f) == 0 ? $"exit code {(status >> 8) & 0xff}" : $"killed by signal {status & 0x7f}";
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _ = Stage0Exit; // reaped in any case, even when the plan was never sent
+        _socket.Dispose();
+    }
 }
