@@ -14,7 +14,6 @@ namespace Lcrun.Cli;
 /// </summary>
 internal sealed class CliLog : IDisposable
 {
-    private static readonly JsonWriterOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _lock = new();
     private readonly FileStream? _file;
 
@@ -95,7 +94,7 @@ internal sealed class CliLog : IDisposable
             return Encoding.UTF8.GetBytes($"time=\"{timestamp}\" level={levelName} msg={QuoteIfNeeded(message)}\n");
         }
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, s_json))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Options))
         {
             // logrus sorts the keys: level, msg, time.
             writer.WriteStartObject();
@@ -141,4 +140,10 @@ internal sealed class CliLog : IDisposable
     }
 
     public void Dispose() => _file?.Dispose();
+
+    /// <summary>The JSON format's writer options: the encoder's tables are built only for --log-format json.</summary>
+    private static class JsonFormat
+    {
+        public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    }
 }
