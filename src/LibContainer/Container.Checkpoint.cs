@@ -64,6 +64,20 @@ internal sealed partial class Container
         _logger.ContainerCheckpointed(Id, options.ImagePath);
     }
 
+    public async Task<IContainer> RestoreAsync(RestoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ContainerStatus status = Status;
+        if (status != ContainerStatus.Stopped)
+        {
+            throw new InvalidOperationException($"Container '{Id}' is {status}; Restore in place needs Stopped (checkpointed without leave-running).");
+        }
+        string stateRoot = Path.GetDirectoryName(_dir.Path)!;
+        await DestroyAsync(cancellationToken).ConfigureAwait(false);
+        return await RestoreAsync(stateRoot, _initPath(), Id, Config, options with { BundlePath = options.BundlePath ?? Bundle }, _logger, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     /// <summary>
     /// restore: a new container (same or new id) from a checkpoint. Like create, its state directory
     /// and cgroups come first (with the spec's limits); then criu restore recreates the namespaces,

@@ -79,6 +79,16 @@ public interface IContainer : IAsyncDisposable
     /// <exception cref="CheckpointException">CRIU is missing, too old, lacks a feature, or failed; the message has the end of its log.</exception>
     Task CheckpointAsync(CheckpointOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Restores this container, stopped by its checkpoint, under its own id, spec and bundle (unless
+    /// <see cref="RestoreOptions.BundlePath"/> names another): what is left of it is destroyed first (as
+    /// runc does after a checkpoint), then it is restored as <see cref="IFactory.RestoreAsync"/> does.
+    /// Returns the restored container; this object then describes the stopped one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The container is not stopped.</exception>
+    /// <exception cref="CheckpointException">CRIU is missing, too old, or failed; the message has the end of its log.</exception>
+    Task<IContainer> RestoreAsync(RestoreOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>Sends a signal to the container's init, or with <paramref name="all"/> to every process in it.</summary>
     ValueTask SignalAsync(Signal signal, bool all = false, CancellationToken cancellationToken = default);
 

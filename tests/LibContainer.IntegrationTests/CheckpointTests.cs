@@ -38,6 +38,27 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     }
 
     [Fact]
+    public async Task RestoreInPlace_TheCheckpointedContainerComesBackUnderItsId()
+    {
+        Require.Criu();
+        IContainer container = await RunAsync(Spec("sh", "-c", Counter), new ContainerOptions { Stdout = StdioMode.Pipe });
+        var before = new StreamReader(container.InitProcess.StandardOutput!);
+        int seen = await ReadUntilAsync(before, n => n >= 3);
+        string images = NewImageDirectory();
+        Func<Task> tooEarly = () => container.RestoreAsync(new RestoreOptions { ImagePath = images }, Token);
+        await tooEarly.Should().ThrowAsync<InvalidOperationException>().WithMessage("*Running*needs Stopped*");
+        await container.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
+        int last = await LastNumberAsync(before, seen);
+
+        IContainer restored = await container.RestoreAsync(new RestoreOptions { ImagePath = images, Stdout = StdioMode.Pipe, Timeout = CriuTimeout }, Token);
+        Track(restored);
+
+        restored.Id.Should().Be(container.Id);
+        restored.Status.Should().Be(ContainerStatus.Running);
+        (await NextNumberAsync(new StreamReader(restored.InitProcess.StandardOutput!))).Should().Be(last + 1);
+    }
+
+    [Fact]
     public async Task Restore_64MiBOfPatternedMemory_PatternIntact()
     {
         Require.Criu();

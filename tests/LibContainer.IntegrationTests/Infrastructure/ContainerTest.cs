@@ -55,9 +55,12 @@ public abstract class ContainerTest : IAsyncLifetime
     }
 
     /// <summary>Restores a checkpoint through the factory; the container is destroyed at the end like the others.</summary>
-    protected async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options)
+    protected async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options) =>
+        Track(await Factory.RestoreAsync(id, spec, options, Token));
+
+    /// <summary>A container made some other way, destroyed at the end like the others.</summary>
+    protected IContainer Track(IContainer container)
     {
-        IContainer container = await Factory.RestoreAsync(id, spec, options, Token);
         _containers.Add(container);
         return container;
     }
