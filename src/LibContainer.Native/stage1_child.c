@@ -8,7 +8,9 @@
 #include <termios.h>
 #include <sched.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -170,6 +172,20 @@ static void reopen_dev_null(void)
     close(null_fd);
 }
 
+/* lo up in a new network namespace, as runc and crun do: 127.0.0.1 works inside the container. */
+static void loopback_up(void)
+{
+    struct ifreq ifr;
+    int s;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    CHECK(s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    CHECK(ioctl(s, SIOCGIFFLAGS, &ifr));
+    ifr.ifr_flags |= IFF_UP;
+    CHECK(ioctl(s, SIOCSIFFLAGS, &ifr));
+    close(s);
+}
+
 static void move_root(const char *root)
 {
     CHECK(chdir(root));
@@ -327,6 +343,9 @@ void lc_stage1_step(const struct lc_op *op)
         break;
     case LC_OP_REOPEN_DEV_NULL:
         reopen_dev_null();
+        break;
+    case LC_OP_LOOPBACK_UP:
+        loopback_up();
         break;
     case LC_OP_MASK_PATH:
         mask_path(op->s[0]);

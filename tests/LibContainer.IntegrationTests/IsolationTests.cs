@@ -276,4 +276,14 @@ public sealed class IsolationTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 
         stdout.Should().Be("/dev\n");
     }
+
+    [Fact]
+    public async Task Run_NewNetworkNamespace_LoopbackIsUp()
+    {
+        // As runc and crun: 127.0.0.1 works in a container with its own network namespace.
+        var (status, stdout, _) = await RunToEndAsync(Spec("cat", "/sys/class/net/lo/flags"));
+
+        status.ExitCode.Should().Be(0);
+        stdout.Should().Be("0x9\n", "IFF_UP | IFF_LOOPBACK");
+    }
 }

@@ -50,4 +50,5 @@ internal enum InitOp : uint
     WriteAttr = 42,
     MoveMountInRoot = 43,
     ReopenDevNull = 44,
+    LoopbackUp = 45,
 }

@@ -182,6 +182,10 @@ internal sealed class PlanBuilder
                 A = (long)LinuxNamespaceType.Cgroup,
             });
         }
+        if (HasNewNamespace(LinuxNamespaceType.Network))
+        {
+            Add(new InitStep(InitOp.LoopbackUp, "bring up lo in the new network namespace (as runc and crun)", "linux.namespaces"));
+        }
     }
 
     private static string DescribeCloneFlags(long flags)

@@ -79,7 +79,8 @@ public sealed class PlanBuilderTests
 
         plan.Of(InitOp.Unshare).Should().BeEmpty();
         plan.Steps[1].Op.Should().Be(InitOp.WaitGo);
-        plan.Steps[2].Op.Should().Be(InitOp.Mount);
+        plan.Steps[2].Op.Should().Be(InitOp.LoopbackUp);
+        plan.Steps[3].Op.Should().Be(InitOp.Mount);
     }
 
     [Fact]
@@ -224,6 +225,25 @@ public sealed class PlanBuilderTests
 
         plan.Steps[plan.IndexOf(InitOp.PivotRoot) + 3].Op.Should().Be(InitOp.SetHostname);
         plan.Of(InitOp.Mount).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void Build_NewNetworkNamespace_BringsUpLoopbackAfterGo()
+    {
+        InitPlan plan = Build(DefaultSpec());
+
+        plan.IndexOf(InitOp.LoopbackUp).Should().BeGreaterThan(plan.IndexOf(InitOp.WaitGo)).And.BeLessThan(plan.IndexOf(InitOp.PivotRoot));
+    }
+
+    [Fact]
+    public void Build_JoinedNetworkNamespace_LeavesItsLinksAlone()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces = [.. spec.Linux.Namespaces!.Where(n => n.Type != "network"), new LinuxNamespace { Type = "network", Path = "/run/netns/pod" }];
+
+        InitPlan plan = Build(spec);
+
+        plan.Of(InitOp.LoopbackUp).Should().BeEmpty();
     }
 
     [Fact]
@@ -678,7 +698,8 @@ public sealed class PlanBuilderTests
         lines[^1].Should().BeEmpty("the text ends with a newline");
         lines[0].Should().Be(" 0  clone the container process into new mount, uts, ipc, pid, network namespaces");
         lines[1].Should().Be(" 1  wait for the library (uid/gid maps, cgroups)");
-        lines[4].Should().Be(" 4  bind-mount the root /some/rootfs on itself    [root.path]");
+        lines[3].Should().Be(" 3  bring up lo in the new network namespace (as runc and crun)    [linux.namespaces]");
+        lines[5].Should().Be(" 5  bind-mount the root /some/rootfs on itself    [root.path]");
         lines.Should().Contain(l => l.EndsWith("  sethostname libcontainer    [hostname]", StringComparison.Ordinal));
         lines.Should().Contain(l => l.EndsWith("  mknod /dev/null c 1 3 mode 666 owner 0:0", StringComparison.Ordinal));
         lines[plan.Count - 1].Should().Be($"{plan.Count - 1}  exec sh    [process.args]");
