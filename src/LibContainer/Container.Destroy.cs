@@ -25,8 +25,7 @@ internal sealed partial class Container
         }
         if (Init.Pid > 0 && Init.IsAlive)
         {
-            bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
-            IReadOnlyList<int> others = ownPidNamespace ? [] : ProcessTree.Descendants(Init.Pid);
+            IReadOnlyList<int> others = _summary.OwnPidNamespace ? [] : ProcessTree.Descendants(Init.Pid);
             Sys.Kill(Init.Pid, (int)Signal.Kill);
             foreach (int pid in others)
             {
@@ -38,10 +37,15 @@ internal sealed partial class Container
             await Init.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
             Reaper.Shared.Forget(Init.Pid, Init.StartTime);
         }
+        List<Spec.Hook>? poststop = _summary.Hooks?.Poststop;
+        if (poststop is { Count: > 0 })
+        {
+            _ = Config; // the hooks' state names its annotations: read config.json while it is there
+        }
         _dir.Delete();
         Init.Dispose();
         _logger.ContainerDestroyed(Id);
         // After the container is deleted, before delete returns (its failures are logged).
-        await RunHooksLoggingFailuresAsync(Config.Hooks?.Poststop, "hooks.poststop", "stopped", CancellationToken.None).ConfigureAwait(false);
+        await RunHooksLoggingFailuresAsync(poststop, "hooks.poststop", "stopped", CancellationToken.None).ConfigureAwait(false);
     }
 }

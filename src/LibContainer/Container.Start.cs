@@ -39,7 +39,7 @@ internal sealed partial class Container
             }
         }
         _logger.ContainerStarted(Id, Init.Pid);
-        await RunHooksLoggingFailuresAsync(Config.Hooks?.Poststart, "hooks.poststart", "running", cancellationToken).ConfigureAwait(false);
+        await RunHooksLoggingFailuresAsync(_summary.Hooks?.Poststart, "hooks.poststart", "running", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The init's report of a step that failed after the fifo, as the exception create would have thrown.</summary>

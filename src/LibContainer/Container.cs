@@ -18,21 +18,27 @@ internal sealed partial class Container : IContainer
     private readonly ILogger _logger;
     private readonly CgroupManager? _cgroups;
     private readonly Func<string> _initPath;
+    private readonly SpecSummary _summary;
+    private RuntimeSpec? _config;
     private StoredState _state;
 
     private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath, ILogger logger)
-        : this(dir, state, config, init, cgroups, () => initPath, logger)
+        : this(dir, state, config, SpecSummary.From(config), init, cgroups, () => initPath, logger)
     {
     }
 
     // initPath is asked for only when a process is spawned (exec, restore): a loaded container that is
     // only started, queried or deleted needs no sealed copy of the native init (an 800 KB memfd).
-    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, Func<string> initPath, ILogger logger)
+    // Without config (a loaded container) config.json is read on first use of Config; start, delete
+    // and ps go by the summary (hooks, namespaces).
+    private Container(StateDirectory dir, StoredState state, RuntimeSpec? config, SpecSummary summary, ContainerProcess init, CgroupManager? cgroups,
+        Func<string> initPath, ILogger logger)
     {
         _dir = dir;
         _initPath = initPath;
         _state = state;
-        Config = config;
+        _config = config;
+        _summary = summary;
         _logger = logger;
         _cgroups = cgroups;
         Init = init;
@@ -44,7 +50,11 @@ internal sealed partial class Container : IContainer
 
     public string Id => _dir.Id;
 
-    public RuntimeSpec Config { get; private set; }
+    public RuntimeSpec Config
+    {
+        get => _config ??= ReadConfig(_dir);
+        private set => _config = value;
+    }
 
     public string? Bundle => _state.Bundle;
 
@@ -119,9 +129,12 @@ internal sealed partial class Container : IContainer
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
-        RuntimeSpec config = File.Exists(dir.ConfigFile) ? dir.ReadConfig() : new RuntimeSpec { OciVersion = RuntimeSpec.CurrentOciVersion };
-        return new Container(dir, state, config, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
+        SpecSummary summary = File.Exists(dir.ConfigFile) ? SpecSummary.Load(dir.ConfigFile) : SpecSummary.Empty;
+        return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
     }
+
+    private static RuntimeSpec ReadConfig(StateDirectory dir) =>
+        File.Exists(dir.ConfigFile) ? dir.ReadConfig() : new RuntimeSpec { OciVersion = RuntimeSpec.CurrentOciVersion };
 
     /// <summary>When the status is unknown here (not our child), the state may hold the parent's record.</summary>
     private static async Task<ExitStatus> AddRecorded(Task<ExitStatus> exit, StateDirectory dir)
@@ -193,8 +206,7 @@ internal sealed partial class Container : IContainer
         {
             return Task.FromResult(_cgroups.GetPids());
         }
-        bool ownPidNamespace = Config.Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
-        return Task.FromResult(ProcessTree.Find(Init.Pid, ownPidNamespace));
+        return Task.FromResult(ProcessTree.Find(Init.Pid, _summary.OwnPidNamespace));
     }
 
     public async ValueTask DisposeAsync()
