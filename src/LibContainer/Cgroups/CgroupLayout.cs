@@ -69,7 +69,10 @@ internal sealed record CgroupLayout
             string root = mount.Root;
             if (mount.FsType == "cgroup2")
             {
-                unified ??= new CgroupHierarchyMount(mountPoint, root, new HashSet<string>(), own.GetValueOrDefault("", "/"));
+                if (unified is null || (!IsUnderSysFsCgroup(unified.MountPoint) && IsUnderSysFsCgroup(mountPoint)))
+                {
+                    unified = new CgroupHierarchyMount(mountPoint, root, new HashSet<string>(), own.GetValueOrDefault("", "/"));
+                }
             }
             else if (mount.FsType == "cgroup")
             {
@@ -83,11 +86,25 @@ internal sealed record CgroupLayout
                 {
                     continue;
                 }
-                v1.Add(new CgroupHierarchyMount(mountPoint, root, controllers, ownPath, name));
+                // A hierarchy mounted twice (CRIU mounts its own copies under /tmp while it runs) is one
+                // hierarchy: the mount under /sys/fs/cgroup is the one to use, else the first.
+                var hierarchy = new CgroupHierarchyMount(mountPoint, root, controllers, ownPath, name);
+                int same = v1.FindIndex(h => h.Name == name && h.Controllers.SetEquals(controllers));
+                if (same < 0)
+                {
+                    v1.Add(hierarchy);
+                }
+                else if (!IsUnderSysFsCgroup(v1[same].MountPoint) && IsUnderSysFsCgroup(mountPoint))
+                {
+                    v1[same] = hierarchy;
+                }
             }
         }
         return new CgroupLayout { V1 = v1, Unified = unified };
     }
+
+    private static bool IsUnderSysFsCgroup(string mountPoint) =>
+        mountPoint == "/sys/fs/cgroup" || mountPoint.StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal);
 }
 
 /// <summary>One mounted cgroup hierarchy: where, which controllers, and this process's cgroup in it.</summary>

@@ -30,6 +30,29 @@ public sealed class CgroupLayoutTests
     ];
 
     [Fact]
+    public void Parse_HierarchiesMountedTwice_TheSysFsCgroupMountsOnly()
+    {
+        // While criu runs, its own copies of the hierarchies are mounted under /tmp (its cgroup yard);
+        // a process reading mountinfo then must not take them for the host's (they go away).
+        string[] mounts =
+        [
+            "90 1 0:60 / /tmp/.criu.cgyard.X/pids rw - cgroup none rw,pids",
+            .. s_hybridMounts,
+            "91 1 0:61 / /tmp/.criu.cgyard.X/memory rw - cgroup none rw,memory",
+            "92 1 0:26 / /tmp/.criu.cgyard.X/unified rw - cgroup2 none rw",
+            "93 28 0:62 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids",
+        ];
+
+        CgroupLayout layout = CgroupLayout.Parse(mounts, s_hybridOwn);
+
+        layout.V1.Select(h => h.MountPoint).Should().OnlyContain(m => m.StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal));
+        layout.V1Hierarchy("pids")!.MountPoint.Should().Be("/sys/fs/cgroup/pids");
+        layout.V1Hierarchy("memory")!.MountPoint.Should().Be("/sys/fs/cgroup/memory");
+        layout.V1.Should().HaveCount(s_hybridMounts.Count(m => m.Contains(" - cgroup cgroup ", StringComparison.Ordinal)) + 1);
+        layout.Unified!.MountPoint.Should().Be("/sys/fs/cgroup/unified");
+    }
+
+    [Fact]
     public void Parse_HybridHost_FindsEveryHierarchyAndOwnPath()
     {
         CgroupLayout layout = CgroupLayout.Parse(s_hybridMounts, s_hybridOwn);
