@@ -46,6 +46,13 @@ public abstract record CriuOptions
     /// <summary>Checkpoint and restore file locks (--file-locks).</summary>
     public bool FileLocks { get; init; }
 
+    /// <summary>
+    /// Dump and restore the container's network namespace without its contents (--empty-ns net, which
+    /// runc always passes): faster (no ip/iptables runs), but the restored namespace has only a
+    /// loopback device that is down, and no addresses, routes or firewall rules.
+    /// </summary>
+    public bool EmptyNetworkNamespace { get; init; }
+
     /// <summary>What CRIU does with cgroups; the container's own cgroups are made by the library on restore either way.</summary>
     public CriuCgroupMode ManageCgroupsMode { get; init; } = CriuCgroupMode.Soft;
 }

@@ -80,6 +80,24 @@ public sealed class CheckpointTests(LcrunFixture fixture) : LcrunTest(fixture)
     }
 
     [Fact]
+    public void EmptyNetworkNamespace_RestoresWithoutItsContents()
+    {
+        Require.Criu();
+        WriteConfig(CounterSpec());
+        string id = NewId();
+        string images = Path.Combine(Dir, "images");
+        Ok("run", "-d", id);
+        Ok("exec", id, "cat", "/sys/class/net/lo/flags").Stdout.Should().Be("0x9\n", "lo is up in the container's own network namespace");
+
+        Lcrun("checkpoint", "--empty-ns", "ipc", "--image-path", images, id).Stderr.Should().Contain("--empty-ns ipc: only the network namespace can be left empty");
+        Ok("checkpoint", "--empty-ns", "network", "--image-path", images, id);
+        Ok("restore", "-d", "--empty-ns", "network", "--image-path", images, id);
+
+        Status(id).Should().Be("running");
+        Ok("exec", id, "cat", "/sys/class/net/lo/flags").Stdout.Should().Be("0x8\n", "as with runc, an empty namespace comes back with lo down");
+    }
+
+    [Fact]
     public void Checkpoint_Refusals_RuncsWordsAndTheContainerStays()
     {
         WriteConfig(CounterSpec());

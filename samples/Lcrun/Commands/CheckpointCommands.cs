@@ -17,7 +17,7 @@ internal static class CheckpointCommands
         Flag.Bool("shell-job", "allow shell jobs"),
         Flag.Bool("file-locks", "handle file locks, for safety"),
         Flag.Value("manage-cgroups-mode", "cgroups mode: 'soft' (default), 'full', 'strict' and 'ignore'"),
-        Flag.Value("empty-ns", "create a namespace, but don't restore its properties (not supported)"),
+        Flag.Value("empty-ns", "create a namespace, but don't restore its properties (network only)"),
         Flag.Bool("auto-dedup", "enable auto deduplication of memory images (not supported)"),
         Flag.Bool("lazy-pages", "use userfaultfd to lazily restore memory pages (not supported)"),
     ];
@@ -45,7 +45,7 @@ internal static class CheckpointCommands
         Flag.Value("lsm-mount-context", "Specify an LSM mount context to be used during restore (not supported)"),
     ];
 
-    private static readonly string[] s_unsupported = ["empty-ns", "auto-dedup", "lazy-pages", "page-server", "status-fd", "console-socket", "lsm-profile", "lsm-mount-context"];
+    private static readonly string[] s_unsupported = ["auto-dedup", "lazy-pages", "page-server", "status-fd", "console-socket", "lsm-profile", "lsm-mount-context"];
 
     public static Command Checkpoint { get; } = new("checkpoint", "checkpoint a running container", "<container-id>", s_checkpointFlags, CheckpointAsync)
     {
@@ -79,6 +79,7 @@ internal static class CheckpointCommands
             ShellJob = args.GetBool("shell-job"),
             FileLocks = args.GetBool("file-locks"),
             ManageCgroupsMode = CgroupMode(args),
+            EmptyNetworkNamespace = EmptyNetwork(args),
         };
         ctx.Log.DebugLine($"checkpointing container {args.Id} into {options.ImagePath}");
         await container.CheckpointAsync(options).ConfigureAwait(false);
@@ -120,6 +121,7 @@ internal static class CheckpointCommands
             ShellJob = args.GetBool("shell-job"),
             FileLocks = args.GetBool("file-locks"),
             ManageCgroupsMode = CgroupMode(args),
+            EmptyNetworkNamespace = EmptyNetwork(args),
         };
         ctx.Log.DebugLine($"restoring container {id} from {options.ImagePath}");
         IContainer container = await ctx.Factory.RestoreAsync(id, spec, options).ConfigureAwait(false);
@@ -150,6 +152,14 @@ internal static class CheckpointCommands
         "strict" => CriuCgroupMode.Strict,
         "ignore" => CriuCgroupMode.Ignore,
         string other => throw new CliException($"Invalid manage cgroups mode: {other}"),
+    };
+
+    /// <summary>runc's --empty-ns takes a namespace name; CRIU can leave only the network namespace empty.</summary>
+    private static bool EmptyNetwork(ParsedArgs args) => args.Get("empty-ns") switch
+    {
+        null or "" => false,
+        "network" or "net" => true,
+        string other => throw new CliException($"--empty-ns {other}: only the network namespace can be left empty"),
     };
 
     private static void RefuseUnsupported(ParsedArgs args)

@@ -330,6 +330,10 @@ internal sealed class Criu
         {
             args.Add("--file-locks");
         }
+        if (options.EmptyNetworkNamespace)
+        {
+            args.AddRange(["--empty-ns", "net"]);
+        }
     }
 
     /// <summary>Records what fds 0, 1 and 2 of <paramref name="pid"/> are ("pipe:[1234]", "/dev/null"), as a JSON array.</summary>

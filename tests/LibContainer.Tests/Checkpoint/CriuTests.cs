@@ -69,6 +69,7 @@ public sealed class CriuTests
             ExternalUnixSockets = true,
             ShellJob = true,
             FileLocks = true,
+            EmptyNetworkNamespace = true,
             ParentPath = "../pre",
             ManageCgroupsMode = CriuCgroupMode.Strict,
         };
@@ -79,6 +80,7 @@ public sealed class CriuTests
         args.Should().ContainInOrder("-W", "/work");
         args.Should().Contain(["--manage-cgroups=strict", "--leave-running", "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks", "--track-mem"]);
         args.Should().ContainInOrder("--freeze-cgroup", "/sys/fs/cgroup/unified/c1");
+        args.Should().ContainInOrder("--empty-ns", "net");
         args.Should().ContainInOrder("--prev-images-dir", "../pre");
         args.Should().ContainInOrder("--external", "mnt[/etc/hosts]:/etc/hosts", "--external", "mnt[/data]:/data");
         args.Should().ContainInOrder("--external", "net[4026532008]:extRootNetNS", "--external", "pid[4026532100]:extRootPidNS");
