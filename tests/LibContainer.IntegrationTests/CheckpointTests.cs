@@ -281,6 +281,35 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     }
 
     [Fact]
+    public async Task Checkpoint_Timeout_CriuIsKilledAndTheErrorSaysSo()
+    {
+        Require.Criu();
+        IContainer container = await RunAsync(Spec("sleep", "1000"), new ContainerOptions());
+        HostSnapshot before = HostSnapshot.Take();
+
+        Func<Task> checkpoint = () => container.CheckpointAsync(
+            new CheckpointOptions { ImagePath = NewImageDirectory(), LeaveRunning = true, Timeout = TimeSpan.FromMilliseconds(1) }, Token);
+
+        (await checkpoint.Should().ThrowAsync<CheckpointException>())
+            .Which.Should().Match<CheckpointException>(e => e.Failure == CriuFailure.Failed && e.Message.Contains("did not finish within 0.001 s (CriuOptions.Timeout) and was killed"));
+        HostSnapshot.ChildPids().Should().BeSubsetOf(before.Children, "the killed criu is reaped");
+    }
+
+    [Fact]
+    public async Task Checkpoint_Terminal_RefusedByName()
+    {
+        RuntimeSpec spec = Spec("sleep", "1000");
+        spec.Process!.Terminal = true;
+        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Null, Stderr = StdioMode.Null });
+
+        Func<Task> checkpoint = () => container.CheckpointAsync(new CheckpointOptions { ImagePath = NewImageDirectory() }, Token);
+
+        (await checkpoint.Should().ThrowAsync<CheckpointException>())
+            .Which.Should().Match<CheckpointException>(e => e.Failure == CriuFailure.Unsupported && e.Message.Contains("process.terminal"));
+        container.Status.Should().Be(ContainerStatus.Running);
+    }
+
+    [Fact]
     public async Task Checkpoint_CreatedContainer_Refused()
     {
         IContainer container = await CreateAsync(Spec("true"), new ContainerOptions());

@@ -40,6 +40,7 @@ internal sealed class Criu
     };
 
     private const int OutputLimit = 64 * 1024;
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(30);
     private readonly string _containerId;
     private readonly string[] _environment;
     private readonly TimeSpan? _timeout;
@@ -71,7 +72,8 @@ internal sealed class Criu
                 ? $"criu was not found at {missing} (CriuPath)"
                 : $"criu was not found on PATH; checkpoint and restore need CRIU {MinimumVersion} or later");
         }
-        var probe = new Criu(containerId, path, new Version(0, 0), Environment(options.CriuEnvironment), options.Timeout);
+        // The version probe has its own bound: the caller's timeout is for the dump or restore.
+        var probe = new Criu(containerId, path, new Version(0, 0), Environment(options.CriuEnvironment), ProbeTimeout);
         (ExitStatus status, string output) = await probe.RunAsync(["--version"], [], cancellationToken).ConfigureAwait(false);
         Version version = ParseVersion(output)
             ?? throw new CheckpointException(containerId, CriuFailure.Failed, $"{path} --version ({status}) printed no version: {output.Trim()}");
@@ -129,7 +131,8 @@ internal sealed class Criu
     /// <summary>Whether criu check finds a kernel feature (mem_dirty_track, say).</summary>
     public async Task<bool> HasFeatureAsync(string feature, CancellationToken cancellationToken)
     {
-        (ExitStatus status, _) = await RunAsync(["check", "--feature", feature], [], cancellationToken).ConfigureAwait(false);
+        var probe = new Criu(_containerId, Path, Version, _environment, ProbeTimeout);
+        (ExitStatus status, _) = await probe.RunAsync(["check", "--feature", feature], [], cancellationToken).ConfigureAwait(false);
         return status.ExitCode == 0;
     }
 
@@ -145,7 +148,7 @@ internal sealed class Criu
         {
             string verb = arguments[0];
             string message = status.Signal == (int)Signal.Kill && _timeout is { } limit
-                ? $"criu {verb} did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was killed"
+                ? $"criu {verb} did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (CriuOptions.Timeout) and was killed"
                 : $"criu {verb} failed ({status})";
             throw new CheckpointException(_containerId, CriuFailure.Failed, message, logPath, LogTail(logPath, output));
         }
