@@ -25,6 +25,11 @@ internal sealed partial class Container : IContainer
     private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath, ILogger logger)
         : this(dir, state, config, SpecSummary.From(config), init, cgroups, () => initPath, logger)
     {
+        // Made here (create, restore): this process is the init's parent and records its exit.
+        if (init.Pid > 0)
+        {
+            _ = RecordExitAsync(init);
+        }
     }
 
     // initPath is asked for only when a process is spawned (exec, restore): a loaded container that is
@@ -42,10 +47,6 @@ internal sealed partial class Container : IContainer
         _logger = logger;
         _cgroups = cgroups;
         Init = init;
-        if (init.Pid > 0)
-        {
-            _ = RecordExitAsync(init);
-        }
     }
 
     public string Id => _dir.Id;
@@ -94,11 +95,11 @@ internal sealed partial class Container : IContainer
             Status = status.ToString().ToLowerInvariant(),
             Pid = status is ContainerStatus.Stopped || Init.Pid == 0 ? null : Init.Pid,
             Bundle = Bundle ?? "",
-            Annotations = Config.Annotations,
+            Annotations = _config?.Annotations ?? _summary.Annotations, // the summary: no whole-spec parse for a state query
         };
     }
 
-    /// <summary>Loads a container from its state directory; the init's exit is watched from here on.</summary>
+    /// <summary>Loads a container from its state directory; its init's exit is watched once something waits for it.</summary>
     internal static Container Load(StateDirectory dir, string initPath, ILogger logger) => Load(dir, () => initPath, logger);
 
     /// <summary>Loads a container; <paramref name="initPath"/> is asked for only when a process is spawned (exec).</summary>
@@ -112,25 +113,27 @@ internal sealed partial class Container : IContainer
             Rootfs = "",
             Created = Directory.GetCreationTimeUtc(dir.Path),
         };
-        Task<ExitStatus> exit;
+        // Loaded: the init's parent is the process that made it (or whoever inherited it), which
+        // records its exit; here the exit is watched only when something waits for it.
+        Func<Task<ExitStatus>> exit;
         if (state.Pid == 0)
         {
-            exit = Task.FromResult(ExitStatus.Unknown);
+            exit = () => Task.FromResult(ExitStatus.Unknown);
         }
         else if (ProcStat.TryRead(state.Pid) is { } stat && stat.StartTime == state.PidStartTime)
         {
-            exit = Reaper.Shared.WatchAsync(state.Pid, state.PidStartTime);
+            exit = () => AddRecorded(Reaper.Shared.WatchAsync(state.Pid, state.PidStartTime), dir);
         }
         else
         {
             // Gone already: its parent recorded how it ended, or nobody could.
-            exit = Task.FromResult(Recorded(state) ?? ExitStatus.Unknown);
+            exit = () => Task.FromResult(Recorded(state) ?? ExitStatus.Unknown);
         }
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
         SpecSummary summary = File.Exists(dir.ConfigFile) ? SpecSummary.Load(dir.ConfigFile) : SpecSummary.Empty;
-        return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, AddRecorded(exit, dir)), cgroups, initPath, logger);
+        return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, exit), cgroups, initPath, logger);
     }
 
     private static RuntimeSpec ReadConfig(StateDirectory dir) =>

@@ -113,6 +113,21 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Load_State_HasTheSpecsAnnotations()
+    {
+        RuntimeSpec spec = Spec("sleep", "1000");
+        spec.Annotations = new Dictionary<string, string> { ["org.example.tier"] = "web" };
+        IContainer first = await RunAsync(spec);
+
+        IContainer loaded = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }).LoadAsync(first.Id, Token);
+
+        ContainerState state = loaded.GetState();
+        state.Annotations.Should().Equal(new Dictionary<string, string> { ["org.example.tier"] = "web" });
+        state.Status.Should().Be("running");
+        state.Pid.Should().Be(first.InitProcess.Pid);
+    }
+
+    [Fact]
     public async Task Load_AfterExit_ReadsRecordedExitStatus()
     {
         IContainer first = await RunAsync(Spec("sh", "-c", "exit 7"));

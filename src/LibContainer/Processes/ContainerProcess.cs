@@ -6,7 +6,7 @@ namespace LibContainer.Processes;
 /// <summary>A process of a container as the host sees it: pid, start time, piped stdio, exit.</summary>
 internal sealed class ContainerProcess : IProcess, IDisposable
 {
-    private readonly Task<ExitStatus> _exit;
+    private readonly Lazy<Task<ExitStatus>> _exit;
     private PipeWriter? _stdinWriter;
     private PipeReader? _stdoutReader;
     private PipeReader? _stderrReader;
@@ -14,6 +14,21 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     private readonly FdStream? _terminal;
 
     public ContainerProcess(int pid, ulong startTime, Task<ExitStatus> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null,
+        FdStream? terminal = null)
+        : this(pid, startTime, new Lazy<Task<ExitStatus>>(exit), stdin, stdout, stderr, terminal)
+    {
+    }
+
+    /// <summary>
+    /// A process whose exit is watched only once something waits for it: a loaded container that is
+    /// only queried (state, list, ps, kill) starts no watch, so no poller or pool thread.
+    /// </summary>
+    public ContainerProcess(int pid, ulong startTime, Func<Task<ExitStatus>> exit)
+        : this(pid, startTime, new Lazy<Task<ExitStatus>>(exit))
+    {
+    }
+
+    private ContainerProcess(int pid, ulong startTime, Lazy<Task<ExitStatus>> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null,
         FdStream? terminal = null)
     {
         Pid = pid;
@@ -51,12 +66,13 @@ internal sealed class ContainerProcess : IProcess, IDisposable
 
     public PipeReader? StandardErrorReader => StandardError is null ? null : _stderrReader ??= PipeReader.Create(StandardError);
 
-    public Task<ExitStatus> Exited => _exit;
+    public Task<ExitStatus> Exited => _exit.Value;
 
     /// <summary>Whether this very process (not a reused pid) is alive and not a zombie.</summary>
-    public bool IsAlive => Pid > 0 && !_exit.IsCompleted && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited;
+    public bool IsAlive => Pid > 0 && !(_exit.IsValueCreated && _exit.Value.IsCompleted)
+        && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited;
 
-    public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default) => _exit.WaitAsync(cancellationToken);
+    public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default) => _exit.Value.WaitAsync(cancellationToken);
 
     public ValueTask SignalAsync(Signal signal, CancellationToken cancellationToken = default)
     {

@@ -4,8 +4,8 @@ using LibContainer.Spec;
 namespace LibContainer.State;
 
 /// <summary>
-/// What start, delete and ps need of a loaded container's config.json: the poststart and poststop
-/// hooks and the namespaces. Read through its own small JSON contract (a handful of types), so a
+/// What start, delete, state and ps need of a loaded container's config.json: the poststart and
+/// poststop hooks, the namespaces and the annotations. Read through its own small JSON contract (a handful of types), so a
 /// process that only starts or deletes a container does not build the JSON metadata of the whole
 /// spec model (~40 types; 6-7 ms and ~1 MB in a fresh native AOT process); the whole spec is read
 /// when something asks for <see cref="IContainer.Config"/>.
@@ -18,6 +18,10 @@ internal sealed record SpecSummary
     [JsonPropertyName("linux")]
     public SummaryLinux? Linux { get; init; }
 
+    /// <summary>The spec's annotations, which the OCI state repeats.</summary>
+    [JsonPropertyName("annotations")]
+    public Dictionary<string, string>? Annotations { get; init; }
+
     /// <summary>A new pid namespace (not one joined by path): its init's death ends every process in it.</summary>
     [JsonIgnore]
     public bool OwnPidNamespace => Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
@@ -28,6 +32,7 @@ internal sealed record SpecSummary
     {
         Hooks = spec.Hooks is { } hooks ? new SummaryHooks { Poststart = hooks.Poststart, Poststop = hooks.Poststop } : null,
         Linux = spec.Linux is { } linux ? new SummaryLinux { Namespaces = linux.Namespaces } : null,
+        Annotations = spec.Annotations,
     };
 
     /// <summary>Reads the summary of a config.json; malformed JSON fails as <see cref="RuntimeSpec.Load"/> would.</summary>
