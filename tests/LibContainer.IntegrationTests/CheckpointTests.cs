@@ -16,10 +16,8 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     {
         Require.Criu();
         string id = NewId();
-        RuntimeSpec spec = Spec("sh", "-c", Counter);
-        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe }, id);
-        var before = new StreamReader(container.InitProcess.StandardOutput!);
-        int seen = await ReadUntilAsync(before, n => n >= 5);
+        RuntimeSpec spec = CounterSpec;
+        (IContainer container, StreamReader before, int seen) = await RunCounterAsync(atLeast: 5, id);
         string images = NewImageDirectory();
 
         await container.CheckpointAsync(new CheckpointOptions { ImagePath = images, Timeout = CriuTimeout }, Token);
@@ -41,9 +39,7 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     public async Task RestoreInPlace_TheCheckpointedContainerComesBackUnderItsId()
     {
         Require.Criu();
-        IContainer container = await RunAsync(Spec("sh", "-c", Counter), new ContainerOptions { Stdout = StdioMode.Pipe });
-        var before = new StreamReader(container.InitProcess.StandardOutput!);
-        int seen = await ReadUntilAsync(before, n => n >= 3);
+        (IContainer container, StreamReader before, int seen) = await RunCounterAsync(atLeast: 3);
         string images = NewImageDirectory();
         Func<Task> tooEarly = () => container.RestoreAsync(new RestoreOptions { ImagePath = images }, Token);
         await tooEarly.Should().ThrowAsync<InvalidOperationException>().WithMessage("*Running*needs Stopped*");
@@ -90,10 +86,8 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     public async Task Checkpoint_LeaveRunning_OriginalGoesOnAndACopyRestoresBesideIt()
     {
         Require.Criu();
-        RuntimeSpec spec = Spec("sh", "-c", Counter);
-        IContainer original = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe });
-        var reader = new StreamReader(original.InitProcess.StandardOutput!);
-        await ReadUntilAsync(reader, n => n >= 3);
+        RuntimeSpec spec = CounterSpec;
+        (IContainer original, StreamReader reader, _) = await RunCounterAsync(atLeast: 3);
         string images = NewImageDirectory();
 
         await original.CheckpointAsync(new CheckpointOptions { ImagePath = images, LeaveRunning = true, Timeout = CriuTimeout }, Token);
@@ -116,10 +110,7 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     public async Task Checkpoint_Paused_LeaveRunningKeepsItPausedAndItResumes()
     {
         Require.Criu();
-        RuntimeSpec spec = Spec("sh", "-c", Counter);
-        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe });
-        var reader = new StreamReader(container.InitProcess.StandardOutput!);
-        await ReadUntilAsync(reader, n => n >= 3);
+        (IContainer container, StreamReader reader, _) = await RunCounterAsync(atLeast: 3);
         await container.PauseAsync(Token);
 
         await container.CheckpointAsync(new CheckpointOptions { ImagePath = NewImageDirectory(), LeaveRunning = true, Timeout = CriuTimeout }, Token);
@@ -135,10 +126,8 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
     {
         Require.Criu();
         string id = NewId();
-        RuntimeSpec spec = Spec("sh", "-c", Counter);
-        IContainer container = await RunAsync(spec, new ContainerOptions { Stdout = StdioMode.Pipe }, id);
-        var reader = new StreamReader(container.InitProcess.StandardOutput!);
-        int seen = await ReadUntilAsync(reader, n => n >= 3);
+        RuntimeSpec spec = CounterSpec;
+        (IContainer container, StreamReader reader, int seen) = await RunCounterAsync(atLeast: 3, id);
         string root = NewImageDirectory();
         string pre = Path.Combine(root, "pre");
         string final = Path.Combine(root, "final");
@@ -328,6 +317,17 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
             await Task.Delay(20, Token);
         }
         condition().Should().BeTrue();
+    }
+
+    /// <summary>A shell counting in its memory, one number a line on stdout every 100 ms.</summary>
+    private RuntimeSpec CounterSpec => Spec("sh", "-c", Counter);
+
+    /// <summary>A running counter, its stdout read until it printed <paramref name="atLeast"/> (returned as Seen).</summary>
+    private async Task<(IContainer Container, StreamReader Stdout, int Seen)> RunCounterAsync(int atLeast, string? id = null)
+    {
+        IContainer container = await RunAsync(CounterSpec, new ContainerOptions { Stdout = StdioMode.Pipe }, id);
+        var stdout = new StreamReader(container.InitProcess.StandardOutput!);
+        return (container, stdout, await ReadUntilAsync(stdout, n => n >= atLeast));
     }
 
     private string NewImageDirectory() => Path.Combine(Fixture.WorkDir, $"images-{Guid.NewGuid():N}");
