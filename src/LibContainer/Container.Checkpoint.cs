@@ -55,7 +55,17 @@ internal sealed partial class Container
             {
                 _logger.CriuRunning(Id, criu.Path, string.Join(' ', args));
             }
-            await criu.RunCheckedAsync(args, Path.Combine(work, options.PreDump ? "pre-dump.log" : "dump.log"), [], cancellationToken).ConfigureAwait(false);
+            Freezer? freezer = _cgroups?.Freezer;
+            try
+            {
+                await criu.RunCheckedAsync(args, Path.Combine(work, options.PreDump ? "pre-dump.log" : "dump.log"), [], cancellationToken).ConfigureAwait(false);
+            }
+            catch when (status == ContainerStatus.Running && freezer is { IsFrozen: true })
+            {
+                // criu killed at the timeout (or on cancellation) leaves the cgroup it froze frozen.
+                await freezer.ThawAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
         if (!options.PreDump && !options.LeaveRunning)
         {

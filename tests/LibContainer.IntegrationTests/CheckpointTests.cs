@@ -282,6 +282,7 @@ public sealed class CheckpointTests(RootfsFixture rootfs) : ContainerTest(rootfs
         (await checkpoint.Should().ThrowAsync<CheckpointException>())
             .Which.Should().Match<CheckpointException>(e => e.Failure == CriuFailure.Failed && e.Message.Contains("did not finish within 0.001 s (CriuOptions.Timeout) and was killed"));
         HostSnapshot.ChildPids().Should().BeSubsetOf(before.Children, "the killed criu is reaped");
+        container.Status.Should().Be(ContainerStatus.Running, "a cgroup the killed criu froze is thawed");
     }
 
     [Fact]
