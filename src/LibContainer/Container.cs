@@ -59,6 +59,8 @@ internal sealed partial class Container : IContainer
 
     public string? Bundle => _state.Bundle;
 
+    public string Rootfs => _state.Rootfs;
+
     public DateTimeOffset Created => _state.Created;
 
     public IProcess InitProcess => Init;

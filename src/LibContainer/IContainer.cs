@@ -20,6 +20,9 @@ public interface IContainer : IAsyncDisposable
     /// <summary>The bundle directory, if the container was created from one.</summary>
     string? Bundle { get; }
 
+    /// <summary>The root filesystem's directory on the host, as root.path resolved against the bundle at create.</summary>
+    string Rootfs { get; }
+
     /// <summary>When the container was created.</summary>
     DateTimeOffset Created { get; }
 

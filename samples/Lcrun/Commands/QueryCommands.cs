@@ -40,12 +40,14 @@ internal static class QueryCommands
 
     internal static RuncState ToRuncState(IContainer container, string owner)
     {
+        // From the state and the config's summary: a state query parses no whole spec.
+        LibContainer.Spec.ContainerState state = container.GetState();
         ContainerStatus status = container.Status;
         string bundle = container.Bundle ?? "";
-        string root = container.Config.Root?.Path ?? "";
+        string root = container.Rootfs;
         return new RuncState
         {
-            OciVersion = container.GetState().OciVersion,
+            OciVersion = state.OciVersion,
             Id = container.Id,
             Pid = status == ContainerStatus.Stopped ? 0 : container.InitProcess.Pid,
             Status = CommandContext.StatusName(status),
@@ -53,7 +55,7 @@ internal static class QueryCommands
             Rootfs = root.Length == 0 || Path.IsPathRooted(root) || bundle.Length == 0 ? root : Path.GetFullPath(Path.Combine(bundle, root)),
             Created = FormatTime(container.Created),
             Owner = owner,
-            Annotations = container.Config.Annotations,
+            Annotations = state.Annotations,
         };
     }
 
