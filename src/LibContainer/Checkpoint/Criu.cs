@@ -74,7 +74,7 @@ internal sealed class Criu
         }
         // The version probe has its own bound: the caller's timeout is for the dump or restore.
         var probe = new Criu(containerId, path, new Version(0, 0), Environment(options.CriuEnvironment), ProbeTimeout);
-        (ExitStatus status, string output) = await probe.RunAsync(["--version"], [], cancellationToken).ConfigureAwait(false);
+        (ExitStatus status, _, string output) = await probe.RunAsync(["--version"], [], cancellationToken).ConfigureAwait(false);
         Version version = ParseVersion(output)
             ?? throw new CheckpointException(containerId, CriuFailure.Failed, $"{path} --version ({status}) printed no version: {output.Trim()}");
         if (TooOld(version, KernelVersion()) is { } reason)
@@ -132,7 +132,7 @@ internal sealed class Criu
     public async Task<bool> HasFeatureAsync(string feature, CancellationToken cancellationToken)
     {
         var probe = new Criu(_containerId, Path, Version, _environment, ProbeTimeout);
-        (ExitStatus status, _) = await probe.RunAsync(["check", "--feature", feature], [], cancellationToken).ConfigureAwait(false);
+        (ExitStatus status, _, _) = await probe.RunAsync(["check", "--feature", feature], [], cancellationToken).ConfigureAwait(false);
         return status.ExitCode == 0;
     }
 
@@ -143,11 +143,11 @@ internal sealed class Criu
     public async Task RunCheckedAsync(IReadOnlyList<string> arguments, string logPath, IReadOnlyList<(SafeFd Source, int Target)> fds,
         CancellationToken cancellationToken)
     {
-        (ExitStatus status, string output) = await RunAsync(arguments, fds, cancellationToken).ConfigureAwait(false);
+        (ExitStatus status, bool timedOut, string output) = await RunAsync(arguments, fds, cancellationToken).ConfigureAwait(false);
         if (status.ExitCode != 0)
         {
             string verb = arguments[0];
-            string message = status.Signal == (int)Signal.Kill && _timeout is { } limit
+            string message = timedOut && _timeout is { } limit
                 ? $"criu {verb} did not finish within {limit.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (CriuOptions.Timeout) and was killed"
                 : $"criu {verb} failed ({status})";
             throw new CheckpointException(_containerId, CriuFailure.Failed, message, logPath, LogTail(logPath, output));
@@ -155,7 +155,7 @@ internal sealed class Criu
     }
 
     /// <summary>criu's output merged with its errors, and its exit; killed at the timeout or on cancellation.</summary>
-    private async Task<(ExitStatus Status, string Output)> RunAsync(IReadOnlyList<string> arguments, IReadOnlyList<(SafeFd Source, int Target)> fds,
+    private async Task<(ExitStatus Status, bool TimedOut, string Output)> RunAsync(IReadOnlyList<string> arguments, IReadOnlyList<(SafeFd Source, int Target)> fds,
         CancellationToken cancellationToken)
     {
         (SafeFd outRead, SafeFd outWrite) = Sys.Pipe();
@@ -175,52 +175,10 @@ internal sealed class Criu
             outWrite.Dispose();
         }
 
-        ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-        Task<ExitStatus> exit = Reaper.Shared.WatchAsync(pid, startTime);
         using var output = new FdStream(outRead, write: false);
-        Task<string> text = ReadSomeAsync(output);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (_timeout is { } timeout)
-        {
-            limit.CancelAfter(timeout);
-        }
-        try
-        {
-            ExitStatus status = await exit.WaitAsync(limit.Token).ConfigureAwait(false);
-            return (status, await text.ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-            Sys.Kill(pid, (int)Signal.Kill);
-            ExitStatus status = await exit.ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            return (status, await text.ConfigureAwait(false));
-        }
-        finally
-        {
-            Reaper.Shared.Forget(pid, startTime);
-        }
-    }
-
-    private static async Task<string> ReadSomeAsync(Stream stream)
-    {
-        var buffer = new MemoryStream();
-        byte[] chunk = new byte[4096];
-        try
-        {
-            int n;
-            while ((n = await stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length < OutputLimit)
-                {
-                    buffer.Write(chunk, 0, n);
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        Task<string> text = HelperProcess.ReadUpToAsync(output, OutputLimit);
+        (ExitStatus status, bool timedOut) = await HelperProcess.WaitAsync(pid, _timeout, cancellationToken).ConfigureAwait(false);
+        return (status, timedOut, await text.ConfigureAwait(false));
     }
 
     /// <summary>

@@ -45,10 +45,9 @@ internal static class HookRunner
             errWrite.Dispose();
         }
 
-        ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-        Task<ExitStatus> exit = Reaper.Shared.WatchAsync(pid, startTime);
+        Task<(ExitStatus, bool)> exit = HelperProcess.WaitAsync(pid, hook.Timeout is int seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null, cancellationToken);
         using var stderr = new FdStream(errRead, write: false);
-        Task<string> errors = ReadSomeAsync(stderr);
+        Task<string> errors = HelperProcess.ReadUpToAsync(stderr, 4096); // the first 4 KiB, for the error message
         using (var stdin = new FdStream(stdinWrite, write: true))
         {
             try
@@ -61,53 +60,15 @@ internal static class HookRunner
             }
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (hook.Timeout is int seconds and > 0)
+        (ExitStatus status, bool timedOut) = await exit.ConfigureAwait(false);
+        if (timedOut)
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
-        }
-        ExitStatus status;
-        try
-        {
-            status = await exit.WaitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Sys.Kill(pid, (int)Signal.Kill);
-            await exit.ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
             throw new ContainerException($"{field}: {hook.Path} did not finish within its timeout of {hook.Timeout} s and was killed.");
-        }
-        finally
-        {
-            Reaper.Shared.Forget(pid, startTime);
         }
         if (status.ExitCode != 0)
         {
             string text = (await errors.ConfigureAwait(false)).Trim();
             throw new ContainerException($"{field}: {hook.Path} failed with {status}{(text.Length > 0 ? $": {text}" : "")}.");
         }
-    }
-
-    /// <summary>The first 4 KiB of a hook's stderr, for the error message.</summary>
-    private static async Task<string> ReadSomeAsync(Stream stream)
-    {
-        byte[] buffer = new byte[4096];
-        int total = 0;
-        try
-        {
-            int n;
-            while (total < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(total)).ConfigureAwait(false)) > 0)
-            {
-                total += n;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return Encoding.UTF8.GetString(buffer, 0, total);
     }
 }
