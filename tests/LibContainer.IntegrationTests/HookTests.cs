@@ -131,6 +131,21 @@ public sealed partial class HookTests(RootfsFixture rootfs) : ContainerTest(root
     }
 
     [Fact]
+    public async Task RuntimeHook_Timeout_KilledReapedAndReported()
+    {
+        // A runtime-namespace hook (run by the library, on the host) that outlives its timeout.
+        RuntimeSpec spec = Spec("true");
+        spec.Hooks = new Hooks { Prestart = [new Hook { Path = "/bin/sleep", Args = ["sleep", "30"], Timeout = 1 }] };
+        HostSnapshot before = HostSnapshot.Take();
+
+        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
+
+        (await create.Should().ThrowAsync<ContainerException>()).Which.Message.Should()
+            .Contain("hooks.prestart[0]: /bin/sleep did not finish within its timeout of 1 s and was killed");
+        HostSnapshot.ChildPids().Should().BeSubsetOf(before.Children, "the hook and the init are reaped");
+    }
+
+    [Fact]
     public async Task PoststartHook_Failing_IsLoggedAndTheContainerRuns()
     {
         RuntimeSpec spec = Spec("sleep", "100");
