@@ -136,7 +136,7 @@ internal static class CheckpointCommands
             status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
         }
         await container.DestroyAsync().ConfigureAwait(false);
-        return status.IsKnown ? status.Code : 255;
+        return LifecycleCommands.ExitCode(status);
     }
 
     /// <summary>runc's default: ./checkpoint.</summary>

@@ -101,7 +101,7 @@ internal static class ExecCommand
                 await proxy.DisposeAsync().ConfigureAwait(false);
             }
         }
-        return exit.IsKnown ? exit.Code : 255;
+        return LifecycleCommands.ExitCode(exit);
     }
 
     /// <summary>runc's getProcess: --process as it is, else the container's process with args and the flags' overrides.</summary>

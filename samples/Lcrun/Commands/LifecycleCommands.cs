@@ -125,8 +125,11 @@ internal static class LifecycleCommands
         {
             await container.DestroyAsync().ConfigureAwait(false);
         }
-        return status.IsKnown ? status.Code : 255;
+        return ExitCode(status);
     }
+
+    /// <summary>The exit code lcrun passes on, as runc: the container's, 128+signal, or 255 when unknown.</summary>
+    internal static int ExitCode(ExitStatus status) => status.IsKnown ? status.Code : 255;
 
     internal static void WritePidFile(string? pidFile, int pid)
     {
