@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using LibContainer.Spec;
 using LibContainer.Interop;
@@ -97,12 +98,15 @@ internal sealed class StateDirectory
     {
         try
         {
-            using FileStream stream = File.OpenRead(StateFile);
-            return JsonSerializer.Deserialize(stream, StateJsonContext.Default.StoredState);
+            return StoredState.Parse(File.ReadAllBytes(StateFile));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            throw new ContainerException($"Container '{Id}': {StateFile} cannot be read: {ex.Message}", ex);
         }
     }
 
@@ -113,13 +117,14 @@ internal sealed class StateDirectory
     public void WriteConfig(RuntimeSpec config) => WriteAtomically(ConfigFileName, config.ToJson());
 
     /// <summary>Writes state.json through a temporary file and rename, so a reader never sees half of it.</summary>
-    public void Write(StoredState state) =>
-        WriteAtomically(StateFileName, JsonSerializer.Serialize(state, StateJsonContext.Default.StoredState));
+    public void Write(StoredState state) => WriteAtomically(StateFileName, state.ToUtf8Json());
 
-    private void WriteAtomically(string name, string content)
+    private void WriteAtomically(string name, string content) => WriteAtomically(name, Encoding.UTF8.GetBytes(content));
+
+    private void WriteAtomically(string name, byte[] content)
     {
         string temp = System.IO.Path.Combine(Path, $".{name}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        File.WriteAllText(temp, content);
+        File.WriteAllBytes(temp, content);
         File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
     }
 

@@ -77,6 +77,46 @@ public sealed class StateDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void Read_FileOfAnEarlierVersion_ReadsWhatItKnowsAndSkipsTheRest()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        // As System.Text.Json's serializer wrote it (non-ASCII and '+' escaped), plus a property of some later version.
+        File.WriteAllText(dir.StateFile, """
+            {"id":"web","phase":"created","pid":4242,"pidStartTime":89088,"bundle":"/b\u002Bx/\u00E9",
+             "rootfs":"/r","created":"2024-05-01T12:30:15.123+00:00","exitCode":null,"future":{"a":[1,{"b":2}]},
+             "cgroupDirectories":["/sys/fs/cgroup/memory/web"],"cgroupsCreated":[]}
+            """);
+
+        StoredState read = dir.Read();
+
+        read.Should().BeEquivalentTo(NewState() with
+        {
+            Bundle = "/b+x/\u00e9",
+            Rootfs = "/r",
+            ExitCode = null,
+            ExitSignal = null,
+            CgroupPath = null,
+            CgroupDirectories = ["/sys/fs/cgroup/memory/web"],
+            CgroupsCreated = [],
+        }, options => options.ComparingRecordsByMembers());
+    }
+
+    [Theory]
+    [InlineData("""{"id":"web","phase":"created",""", "Expected")]
+    [InlineData("""{"id":"web","phase":"created","pid":"12","rootfs":"/r"}""", "number")]
+    [InlineData("""{"id":"web","phase":"created"}""", "'rootfs'")]
+    [InlineData("""[]""", "StartObject")]
+    public void Read_DamagedFile_ThrowsNamingTheFile(string json, string reason)
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        File.WriteAllText(dir.StateFile, json);
+
+        Action read = () => dir.Read();
+
+        read.Should().Throw<ContainerException>().WithMessage($"Container 'web': {dir.StateFile} cannot be read: *{reason}*");
+    }
+
+    [Fact]
     public void WriteConfigThenReadConfig_SpecRoundTripsBesideTheState()
     {
         StateDirectory dir = StateDirectory.Create(_root, "web");
