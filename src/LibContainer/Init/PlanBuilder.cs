@@ -188,9 +188,17 @@ internal sealed class PlanBuilder
         }
     }
 
+    private static readonly LinuxNamespaceType[] s_cloneOrder =
+    [
+        LinuxNamespaceType.Time, LinuxNamespaceType.Mount, LinuxNamespaceType.Cgroup, LinuxNamespaceType.Uts,
+        LinuxNamespaceType.Ipc, LinuxNamespaceType.User, LinuxNamespaceType.Pid, LinuxNamespaceType.Network,
+    ];
+
     private static string DescribeCloneFlags(long flags)
     {
-        var names = Enum.GetValues<LinuxNamespaceType>()
+        // In flag order (time, mount, cgroup, uts, ipc, user, pid, network); a fixed list, not
+        // Enum.GetValues, whose reflection costs a fresh native AOT process ~0.3 ms.
+        var names = s_cloneOrder
             .Where(t => (flags & (long)t) != 0)
             .Select(t => t.ToSpecName())
             .ToList();
