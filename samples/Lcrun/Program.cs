@@ -4,6 +4,7 @@ using LibContainer;
 using LibContainer.Spec;
 using Lcrun.Cli;
 using Lcrun.Commands;
+using Lcrun.Io;
 
 namespace Lcrun;
 
@@ -43,7 +44,7 @@ internal static class Program
             log = new CliLog(options.Log, options.LogFormat, options.Debug);
             if (global.GetBool("version"))
             {
-                Console.Out.Write(VersionText());
+                StdStreams.Out(VersionText());
                 return 0;
             }
             if (commandAt >= args.Length || global.GetBool("help") || args[commandAt] is "help" or "h")
@@ -62,7 +63,7 @@ internal static class Program
                 : ArgParser.Parse(rest, [.. command.Flags, Flag.Bool("help", "show help", "h")], command.StopAtFirstPositional);
             if (parsed.GetBool("help"))
             {
-                Console.Out.Write(command.Help());
+                StdStreams.Out(command.Help());
                 return 0;
             }
             command.CheckArgs(parsed);
@@ -76,7 +77,7 @@ internal static class Program
             log.Error(message);
             if (!log.ToStderr)
             {
-                Console.Error.WriteLine(message);
+                StdStreams.Error(message + "\n");
             }
             if (log.Debug)
             {
@@ -140,10 +141,10 @@ internal static class Program
             Command? command = Commands.FirstOrDefault(c => c.Name == topic);
             if (command is null)
             {
-                Console.Error.WriteLine($"No help topic for '{topic}'");
+                StdStreams.Error($"No help topic for '{topic}'\n");
                 return 3;
             }
-            Console.Out.Write(command.Help());
+            StdStreams.Out(command.Help());
             return 0;
         }
         var text = new System.Text.StringBuilder(
@@ -158,7 +159,7 @@ internal static class Program
         {
             text.Append("   ").Append(flag.ToString().PadRight(24)).Append(' ').Append(flag.Usage).Append('\n');
         }
-        Console.Out.Write(text.ToString());
+        StdStreams.Out(text.ToString());
         return 0;
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Lcrun.Io;
 
 namespace Lcrun.Cli;
 
@@ -63,8 +64,7 @@ internal sealed class CliLog : IDisposable
             }
             else
             {
-                using Stream stderr = Console.OpenStandardError();
-                stderr.Write(line);
+                StdStreams.Error(line);
             }
         }
     }

@@ -1,6 +1,7 @@
 using LibContainer;
 using Lcrun.Cli;
 using Lcrun.Output;
+using Lcrun.Io;
 
 namespace Lcrun.Commands;
 
@@ -94,8 +95,7 @@ internal static class EventsCommand
         string line = LcrunJsonContext.Write(e, LcrunJsonContext.Default.RuncEvent) + "\n";
         lock (s_output)
         {
-            Console.Out.Write(line);
-            Console.Out.Flush();
+            StdStreams.Out(line);
         }
     }
 }

@@ -1,6 +1,7 @@
 using LibContainer;
 using LibContainer.Spec;
 using Lcrun.Cli;
+using Lcrun.Io;
 
 namespace Lcrun.Commands;
 
@@ -22,7 +23,7 @@ internal static class ExplainCommand
         RuntimeSpec spec = CommandContext.LoadBundleSpec(bundle);
         var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = ctx.Options.Root });
         string plan = factory.Explain(spec, new ContainerOptions { BundlePath = bundle, NoPivotRoot = args.GetBool("no-pivot") }).ToString();
-        Console.Out.Write(plan.EndsWith('\n') ? plan : plan + "\n");
+        StdStreams.Out(plan.EndsWith('\n') ? plan : plan + "\n");
         return Task.FromResult(0);
     }
 }

@@ -2,6 +2,7 @@ using LibContainer;
 using LibContainer.Spec;
 using Lcrun.Cli;
 using Lcrun.Output;
+using Lcrun.Io;
 
 namespace Lcrun.Commands;
 
@@ -71,7 +72,7 @@ internal static class FeaturesCommand
                 ["org.opencontainers.runc.checkpoint.enabled"] = "true", // checkpoint and restore through CRIU
             },
         };
-        Console.Out.Write(LcrunJsonContext.Write(features, LcrunJsonContext.Default.Features, indent: 4) + "\n");
+        StdStreams.Out(LcrunJsonContext.Write(features, LcrunJsonContext.Default.Features, indent: 4) + "\n");
         return Task.FromResult(0);
     }
 

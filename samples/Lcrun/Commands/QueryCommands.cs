@@ -3,6 +3,7 @@ using System.Globalization;
 using LibContainer;
 using Lcrun.Cli;
 using Lcrun.Output;
+using Lcrun.Io;
 
 namespace Lcrun.Commands;
 
@@ -34,7 +35,7 @@ internal static class QueryCommands
     {
         IContainer container = await ctx.LoadAsync(args.Id).ConfigureAwait(false);
         // runc prints the indented state without a newline after it.
-        Console.Out.Write(LcrunJsonContext.Write(ToRuncState(container, owner: ""), LcrunJsonContext.Default.RuncState, indent: 2));
+        StdStreams.Out(LcrunJsonContext.Write(ToRuncState(container, owner: "").WriteTo, indent: 2));
         return 0;
     }
 
@@ -85,7 +86,7 @@ internal static class QueryCommands
         {
             foreach (RuncState state in states)
             {
-                Console.Out.Write(state.Id + "\n");
+                StdStreams.Out(state.Id + "\n");
             }
             return 0;
         }
@@ -94,11 +95,16 @@ internal static class QueryCommands
             case "table":
                 var rows = new List<string[]> { s_listHeader };
                 rows.AddRange(states.Select(s => new[] { s.Id, s.Pid.ToString(CultureInfo.InvariantCulture), s.Status, s.Bundle, s.Created, s.Owner }));
-                Console.Out.Write(TabWriter.Format(rows));
+                StdStreams.Out(TabWriter.Format(rows));
                 return 0;
             case "json":
                 // Go encodes an empty (nil) list as null.
-                Console.Out.Write((states.Count == 0 ? "null" : LcrunJsonContext.Write(states, LcrunJsonContext.Default.ListRuncState)) + "\n");
+                StdStreams.Out((states.Count == 0 ? "null" : LcrunJsonContext.Write(writer =>
+                {
+                    writer.WriteStartArray();
+                    states.ForEach(state => state.WriteTo(writer));
+                    writer.WriteEndArray();
+                })) + "\n");
                 return 0;
             default:
                 throw new CliException("invalid format option");
@@ -112,7 +118,15 @@ internal static class QueryCommands
         switch (args.Get("format") ?? "table")
         {
             case "json":
-                Console.Out.Write((pids.Count == 0 ? "null" : LcrunJsonContext.Write(pids.ToList(), LcrunJsonContext.Default.ListInt32)) + "\n");
+                StdStreams.Out((pids.Count == 0 ? "null" : LcrunJsonContext.Write(writer =>
+                {
+                    writer.WriteStartArray();
+                    foreach (int pid in pids)
+                    {
+                        writer.WriteNumberValue(pid);
+                    }
+                    writer.WriteEndArray();
+                })) + "\n");
                 return 0;
             case "table":
                 break;
@@ -136,7 +150,7 @@ internal static class QueryCommands
                 text.Append(line).Append('\n');
             }
         }
-        Console.Out.Write(text.ToString());
+        StdStreams.Out(text.ToString());
         return 0;
     }
 

@@ -21,8 +21,6 @@ internal static partial class ProcessCalls
     /// </summary>
     public static void ExitNow(int code)
     {
-        Console.Out.Flush();
-        Console.Error.Flush();
-        _exit(code);
+        _exit(code); // lcrun's output is unbuffered (StdStreams): nothing to flush
     }
 }

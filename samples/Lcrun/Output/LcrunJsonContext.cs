@@ -7,17 +7,22 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Lcrun.Output;
 
-/// <summary>Source-generated JSON for everything lcrun prints: no reflection, AOT and trimming safe.</summary>
+/// <summary>
+/// Source-generated JSON for the larger things lcrun prints (events, features). What the frequent
+/// commands print (state, list, ps) is written by hand through <see cref="Write(Action{Utf8JsonWriter}, int)"/>:
+/// a serializer context costs a fresh native AOT process its metadata and reflection start-up (~1-2 ms).
+/// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(RuncState))]
-[JsonSerializable(typeof(List<RuncState>))]
 [JsonSerializable(typeof(RuncEvent))]
 [JsonSerializable(typeof(Features))]
-[JsonSerializable(typeof(List<int>))]
 internal sealed partial class LcrunJsonContext : JsonSerializerContext
 {
     /// <summary>Serializes as Go's encoding/json would print it: compact, or indented by <paramref name="indent"/> spaces; no trailing newline.</summary>
-    public static string Write<T>(T value, JsonTypeInfo<T> typeInfo, int indent = 0)
+    public static string Write<T>(T value, JsonTypeInfo<T> typeInfo, int indent = 0) =>
+        Write(writer => JsonSerializer.Serialize(writer, value, typeInfo), indent);
+
+    /// <summary>What <paramref name="write"/> writes, formatted as <see cref="Write{T}(T, JsonTypeInfo{T}, int)"/> formats.</summary>
+    public static string Write(Action<Utf8JsonWriter> write, int indent = 0)
     {
         var buffer = new ArrayBufferWriter<byte>();
         var options = new JsonWriterOptions
@@ -28,7 +33,7 @@ internal sealed partial class LcrunJsonContext : JsonSerializerContext
         };
         using (var writer = new Utf8JsonWriter(buffer, options))
         {
-            JsonSerializer.Serialize(writer, value, typeInfo);
+            write(writer);
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Lcrun.Output;
@@ -33,4 +34,28 @@ internal sealed record RuncState
 
     [JsonPropertyName("annotations")]
     public Dictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>Writes the object in runc's order; annotations only when there are some.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("ociVersion", OciVersion);
+        writer.WriteString("id", Id);
+        writer.WriteNumber("pid", Pid);
+        writer.WriteString("status", Status);
+        writer.WriteString("bundle", Bundle);
+        writer.WriteString("rootfs", Rootfs);
+        writer.WriteString("created", Created);
+        writer.WriteString("owner", Owner);
+        if (Annotations is not null)
+        {
+            writer.WriteStartObject("annotations");
+            foreach ((string key, string value) in Annotations)
+            {
+                writer.WriteString(key, value);
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
 }
