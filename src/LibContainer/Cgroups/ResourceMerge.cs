@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LibContainer.Spec;
@@ -13,10 +14,14 @@ internal static class ResourceMerge
         {
             return update;
         }
-        JsonNode merged = JsonSerializer.SerializeToNode(old, SpecJsonContext.Default.LinuxResources)!;
-        JsonNode changes = JsonSerializer.SerializeToNode(update, SpecJsonContext.Default.LinuxResources)!;
-        MergeInto(merged.AsObject(), changes.AsObject());
-        return merged.Deserialize(SpecJsonContext.Default.LinuxResources)!;
+        JsonObject merged = JsonNode.Parse(SpecWriter.ToUtf8(old))!.AsObject();
+        MergeInto(merged, JsonNode.Parse(SpecWriter.ToUtf8(update))!.AsObject());
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            merged.WriteTo(writer);
+        }
+        return SpecReader.Read(buffer.WrittenSpan, file: null, SpecReader.ReadResources);
     }
 
     private static void MergeInto(JsonObject target, JsonObject changes)

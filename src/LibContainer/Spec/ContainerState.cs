@@ -46,11 +46,7 @@ public sealed record ContainerState
 
     /// <summary>Serializes this state to indented JSON; a <see cref="Pid"/> of 0 is omitted.</summary>
     /// <returns>The JSON text.</returns>
-    public string ToJson()
-    {
-        ContainerState state = Pid == 0 ? this with { Pid = null } : this;
-        return SpecJson.Serialize(state, SpecJsonContext.Default.ContainerState);
-    }
+    public string ToJson() => SpecWriter.ToJson(this);
 
     /// <summary>Parses a state JSON document; unknown properties are ignored.</summary>
     /// <param name="json">The JSON text.</param>
@@ -59,6 +55,6 @@ public sealed record ContainerState
     public static ContainerState Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return SpecJson.Deserialize(json, SpecJsonContext.Default.ContainerState, file: null);
+        return SpecReader.Read(json, file: null, SpecReader.ReadState);
     }
 }

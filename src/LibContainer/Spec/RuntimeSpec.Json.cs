@@ -25,7 +25,7 @@ public sealed partial record RuntimeSpec
         {
             throw new SpecValidationException([new SpecError(path, $"cannot be read: {ex.Message}")], ex);
         }
-        return SpecJson.Deserialize(json, SpecJsonContext.Default.RuntimeSpec, path);
+        return SpecReader.Read(json, path, SpecReader.ReadSpec);
     }
 
     /// <summary>Parses a <c>config.json</c> document. Unknown properties are ignored, as the spec says.</summary>
@@ -35,10 +35,10 @@ public sealed partial record RuntimeSpec
     public static RuntimeSpec Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return SpecJson.Deserialize(json, SpecJsonContext.Default.RuntimeSpec, file: null);
+        return SpecReader.Read(json, file: null, SpecReader.ReadSpec);
     }
 
     /// <summary>Serializes this spec to indented JSON with the spec's property names; <see langword="null"/> properties are omitted.</summary>
     /// <returns>The JSON text, ending with a newline.</returns>
-    public string ToJson() => SpecJson.Serialize(this, SpecJsonContext.Default.RuntimeSpec);
+    public string ToJson() => SpecWriter.ToJson(this);
 }

@@ -1,29 +1,22 @@
-using System.Text.Json.Serialization;
 using LibContainer.Spec;
 
 namespace LibContainer.State;
 
 /// <summary>
 /// What start, delete, state and ps need of a loaded container's config.json: the poststart and
-/// poststop hooks, the namespaces and the annotations. Read through its own small JSON contract (a handful of types), so a
-/// process that only starts or deletes a container does not build the JSON metadata of the whole
-/// spec model (~40 types; 6-7 ms and ~1 MB in a fresh native AOT process); the whole spec is read
-/// when something asks for <see cref="IContainer.Config"/>.
+/// poststop hooks, the namespaces and the annotations. Reading it skips the rest of the document
+/// unparsed; the whole spec is read when something asks for <see cref="IContainer.Config"/>.
 /// </summary>
 internal sealed record SpecSummary
 {
-    [JsonPropertyName("hooks")]
-    public SummaryHooks? Hooks { get; init; }
+    public SummaryHooks? Hooks { get; private set; }
 
-    [JsonPropertyName("linux")]
-    public SummaryLinux? Linux { get; init; }
+    public SummaryLinux? Linux { get; private set; }
 
     /// <summary>The spec's annotations, which the OCI state repeats.</summary>
-    [JsonPropertyName("annotations")]
-    public Dictionary<string, string>? Annotations { get; init; }
+    public Dictionary<string, string>? Annotations { get; private set; }
 
     /// <summary>A new pid namespace (not one joined by path): its init's death ends every process in it.</summary>
-    [JsonIgnore]
     public bool OwnPidNamespace => Linux?.Namespaces?.Any(n => n.Type == "pid" && string.IsNullOrEmpty(n.Path)) == true;
 
     public static SpecSummary Empty { get; } = new();
@@ -36,25 +29,52 @@ internal sealed record SpecSummary
     };
 
     /// <summary>Reads the summary of a config.json; malformed JSON fails as <see cref="RuntimeSpec.Load"/> would.</summary>
-    public static SpecSummary Load(string path) =>
-        SpecJson.Deserialize(File.ReadAllText(path), SummaryJsonContext.Default.SpecSummary, path);
+    public static SpecSummary Load(string path) => SpecReader.Read(File.ReadAllText(path), path, Read);
+
+    /// <summary>The spec's readers for what is kept (same errors as a whole read); everything else skipped.</summary>
+    private static SpecSummary? Read(ref SpecReader reader) =>
+        reader.Object(new SpecSummary(), [], static (ref SpecReader r, SpecSummary x, string name) =>
+        {
+            switch (name)
+            {
+                case "hooks": x.Hooks = r.Object(new SummaryHooks(), [], SummaryHooks.ReadProperty); break;
+                case "linux": x.Linux = r.Object(new SummaryLinux(), [], SummaryLinux.ReadProperty); break;
+                case "annotations": x.Annotations = r.Map(SpecReader.StringItem); break;
+                default: return false;
+            }
+            return true;
+        });
 }
 
 internal sealed record SummaryHooks
 {
-    [JsonPropertyName("poststart")]
-    public List<Hook>? Poststart { get; init; }
+    public List<Hook>? Poststart { get; set; }
 
-    [JsonPropertyName("poststop")]
-    public List<Hook>? Poststop { get; init; }
+    public List<Hook>? Poststop { get; set; }
+
+    public static bool ReadProperty(ref SpecReader reader, SummaryHooks hooks, string name)
+    {
+        switch (name)
+        {
+            case "poststart": hooks.Poststart = reader.List(SpecReader.ReadHook); break;
+            case "poststop": hooks.Poststop = reader.List(SpecReader.ReadHook); break;
+            default: return false;
+        }
+        return true;
+    }
 }
 
 internal sealed record SummaryLinux
 {
-    [JsonPropertyName("namespaces")]
-    public List<LinuxNamespace>? Namespaces { get; init; }
-}
+    public List<LinuxNamespace>? Namespaces { get; set; }
 
-[JsonSourceGenerationOptions(RespectNullableAnnotations = true)]
-[JsonSerializable(typeof(SpecSummary))]
-internal sealed partial class SummaryJsonContext : JsonSerializerContext;
+    public static bool ReadProperty(ref SpecReader reader, SummaryLinux linux, string name)
+    {
+        if (name != "namespaces")
+        {
+            return false;
+        }
+        linux.Namespaces = reader.List(SpecReader.ReadNamespace);
+        return true;
+    }
+}
