@@ -72,13 +72,9 @@ internal static class CgroupFiles
         string path = Path.Combine(directory, file);
         try
         {
-            return File.ReadAllText(path);
+            return Sys.TryReadText(path);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (SyscallException ex)
         {
             throw ReadFailed(path, ex);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LibContainer.Interop;
 
 namespace LibContainer.Cgroups;
 
@@ -15,11 +16,10 @@ internal static class CgroupHost
 
     private static CgroupHostInfo Read()
     {
-        string nodes = "/sys/devices/system/node/online";
         return new CgroupHostInfo
         {
-            Cpus = ParseList(File.ReadAllText("/sys/devices/system/cpu/online")),
-            MemoryNodes = File.Exists(nodes) ? ParseList(File.ReadAllText(nodes)) : new HashSet<int> { 0 },
+            Cpus = ParseList(Sys.ReadText("/sys/devices/system/cpu/online")),
+            MemoryNodes = Sys.TryReadText("/sys/devices/system/node/online") is { } nodes ? ParseList(nodes) : new HashSet<int> { 0 },
             HugePageSizes = HugePageSizes(),
         };
     }

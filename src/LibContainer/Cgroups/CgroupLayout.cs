@@ -1,3 +1,4 @@
+using LibContainer.Interop;
 using LibContainer.Rootfs;
 
 namespace LibContainer.Cgroups;
@@ -33,19 +34,18 @@ internal sealed record CgroupLayout
 
     public static CgroupLayout FromHost()
     {
-        string[] mountInfo = File.ReadAllLines("/proc/self/mountinfo");
-        string[] cgroup = File.ReadAllLines("/proc/self/cgroup");
+        string[] mountInfo = Lines(Sys.ReadText("/proc/self/mountinfo"));
+        string[] cgroup = Lines(Sys.ReadText("/proc/self/cgroup"));
         CgroupLayout layout = Parse(mountInfo, cgroup);
-        if (layout.Unified is { } unified)
+        if (layout.Unified is { } unified && Sys.TryReadText(Path.Combine(unified.MountPoint, "cgroup.controllers")) is { } controllers)
         {
-            string controllers = Path.Combine(unified.MountPoint, "cgroup.controllers");
-            if (File.Exists(controllers))
-            {
-                layout = layout with { UnifiedControllers = File.ReadAllText(controllers).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) };
-            }
+            layout = layout with { UnifiedControllers = controllers.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) };
         }
         return layout;
     }
+
+    /// <summary>A file's lines, as File.ReadAllLines gives them.</summary>
+    internal static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Parses mountinfo and /proc/self/cgroup lines (unit tests feed them by hand).</summary>
     public static CgroupLayout Parse(IEnumerable<string> mountInfo, IEnumerable<string> ownCgroups)

@@ -218,7 +218,7 @@ internal sealed class CgroupManager
         chain.Reverse();
         foreach (string directory in chain)
         {
-            string enabled = File.ReadAllText(System.IO.Path.Combine(directory, "cgroup.subtree_control"));
+            string enabled = CgroupFiles.Read(directory, "cgroup.subtree_control");
             HashSet<string> present = enabled.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
             string missing = string.Join(' ', wanted.Where(w => !present.Contains(w)).Select(w => "+" + w));
             if (missing.Length > 0)
@@ -245,10 +245,10 @@ internal sealed class CgroupManager
             string parent = System.IO.Path.GetDirectoryName(d)!;
             foreach (string file in new[] { "cpuset.cpus", "cpuset.mems" })
             {
-                string current = File.ReadAllText(System.IO.Path.Combine(d, file)).Trim();
+                string current = CgroupFiles.Read(d, file).Trim();
                 if (current.Length == 0)
                 {
-                    CgroupFiles.Write(d, file, File.ReadAllText(System.IO.Path.Combine(parent, file)).Trim());
+                    CgroupFiles.Write(d, file, CgroupFiles.Read(parent, file).Trim());
                 }
             }
         }

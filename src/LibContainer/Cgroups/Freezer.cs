@@ -58,7 +58,7 @@ internal abstract class Freezer(string directory)
             return state == (frozen ? "FROZEN" : "THAWED");
         }
 
-        private string State() => File.ReadAllText(Path.Combine(Directory, "freezer.state")).Trim();
+        private string State() => CgroupFiles.Read(Directory, "freezer.state").Trim();
     }
 
     /// <summary>cgroup2: cgroup.freeze asks, "frozen 1" in cgroup.events answers.</summary>
@@ -69,6 +69,6 @@ internal abstract class Freezer(string directory)
         protected override void Request(bool frozen) => CgroupFiles.Write(Directory, "cgroup.freeze", frozen ? "1" : "0");
 
         protected override bool Reached(bool frozen) =>
-            CgroupFiles.ParseFlatKeyed(File.ReadAllText(Path.Combine(Directory, "cgroup.events"))).GetValueOrDefault("frozen") == (frozen ? 1UL : 0UL);
+            CgroupFiles.ParseFlatKeyed(CgroupFiles.Read(Directory, "cgroup.events")).GetValueOrDefault("frozen") == (frozen ? 1UL : 0UL);
     }
 }

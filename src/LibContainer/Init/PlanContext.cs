@@ -1,3 +1,5 @@
+using LibContainer.Cgroups;
+using LibContainer.Interop;
 using LibContainer.Rootfs;
 
 namespace LibContainer.Init;
@@ -53,9 +55,9 @@ internal sealed record PlanContext
         RootfsPath = "/",
         HostHasKcore = File.Exists("/proc/kcore"),
         Rootless = !Security.Rootless.IsRoot,
-        HostHasAppArmor = File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").StartsWith('Y'),
+        HostHasAppArmor = Sys.TryReadText("/sys/module/apparmor/parameters/enabled")?.StartsWith('Y') == true,
         HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
-        CgroupHierarchies = CgroupHierarchy.FromMountInfo(File.ReadAllLines("/proc/self/mountinfo")),
+        CgroupHierarchies = CgroupHierarchy.FromMountInfo(CgroupLayout.Lines(Sys.ReadText("/proc/self/mountinfo"))),
     });
 
     public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => s_host.Value with

@@ -111,6 +111,54 @@ internal static unsafe partial class Sys
         return true;
     }
 
+    /// <summary>
+    /// A small file read whole with open(2) and read(2): procfs, sysfs and cgroup files, state files. File.ReadAllText
+    /// costs ~10 KB of buffers (FileStream, StreamReader, StringBuilder) and two flock calls per file, which a fresh
+    /// native AOT process pays in page faults; this reads into the stack and allocates the result only.
+    /// </summary>
+    /// <returns>The bytes, or null when the file does not exist (ENOENT, ENOTDIR).</returns>
+    /// <exception cref="SyscallException">open or read failed otherwise.</exception>
+    internal static byte[]? TryReadFile(string path)
+    {
+        SafeFd? fd = TryOpen(path, LibC.O_RDONLY, out int errno);
+        if (fd is null)
+        {
+            return errno == LibC.ENOENT || errno == LibC.ENOTDIR ? null : throw new SyscallException("open", errno, path);
+        }
+        using (fd)
+        {
+            Span<byte> stack = stackalloc byte[4096];
+            byte[]? heap = null;
+            int length = 0;
+            while (true)
+            {
+                Span<byte> buffer = heap is null ? stack : heap;
+                if (length == buffer.Length)
+                {
+                    heap = new byte[buffer.Length * 2];
+                    buffer.CopyTo(heap);
+                    continue;
+                }
+                int n = Read(fd, buffer[length..]);
+                if (n < 0)
+                {
+                    throw new SyscallException("read", -n, path);
+                }
+                if (n == 0)
+                {
+                    return buffer[..length].ToArray();
+                }
+                length += n;
+            }
+        }
+    }
+
+    /// <summary><see cref="TryReadFile"/> as UTF-8 text.</summary>
+    internal static string? TryReadText(string path) => TryReadFile(path) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary><see cref="TryReadText"/> of a file that must exist: a missing one is ENOENT.</summary>
+    internal static string ReadText(string path) => TryReadText(path) ?? throw new SyscallException("open", LibC.ENOENT, path);
+
     /// <summary>read(2) without blocking semantics of its own: returns -errno on failure.</summary>
     internal static int Read(SafeFd fd, Span<byte> buffer)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LibContainer.Interop;
 
 namespace LibContainer.Processes;
 
@@ -10,20 +11,16 @@ internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulo
 
     public static ProcStat? TryRead(int pid)
     {
-        string text;
+        string? text;
         try
         {
-            text = File.ReadAllText($"/proc/{pid}/stat");
+            text = Sys.TryReadText($"/proc/{pid}/stat");
         }
-        catch (IOException)
+        catch (SyscallException)
         {
-            return null;
+            return null; // ESRCH when it exits between open and read
         }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        return Parse(pid, text);
+        return text is null ? null : Parse(pid, text);
     }
 
     /// <summary>Parses the stat line; comm may hold spaces and parentheses, so fields count from the last ')'.</summary>

@@ -1,3 +1,5 @@
+using LibContainer.Interop;
+
 namespace LibContainer.Spec;
 
 public sealed partial record RuntimeSpec
@@ -12,20 +14,26 @@ public sealed partial record RuntimeSpec
     public static RuntimeSpec Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string json;
+        return SpecReader.Read(ReadFile(path), path, SpecReader.ReadSpec);
+    }
+
+    /// <summary>A spec file's UTF-8 (without a byte order mark), or the error that names the file.</summary>
+    internal static byte[] ReadFile(string path)
+    {
+        byte[]? json;
         try
         {
-            json = File.ReadAllText(path);
+            json = Sys.TryReadFile(path);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (SyscallException ex)
         {
-            throw new SpecValidationException([new SpecError(path, "file does not exist")], ex);
+            throw new SpecValidationException([new SpecError(path, $"cannot be read: {SyscallException.Describe(ex.Errno)}")], ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if (json is null)
         {
-            throw new SpecValidationException([new SpecError(path, $"cannot be read: {ex.Message}")], ex);
+            throw new SpecValidationException([new SpecError(path, "file does not exist")], new FileNotFoundException(null, path));
         }
-        return SpecReader.Read(json, path, SpecReader.ReadSpec);
+        return json.AsSpan().StartsWith("\uFEFF"u8) ? json[3..] : json;
     }
 
     /// <summary>Parses a <c>config.json</c> document. Unknown properties are ignored, as the spec says.</summary>

@@ -20,10 +20,19 @@ internal static partial class SpecWriter
 
     private static string ToText<T>(T value, Action<Utf8JsonWriter, T> write) => Encoding.UTF8.GetString(ToUtf8(value, write).WrittenSpan) + "\n";
 
-    private static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write)
+    /// <summary>
+    /// The spec as compact JSON with the writer's default escaping: the state directory's copy, which the library
+    /// reads back. Not <see cref="ToJson(RuntimeSpec)"/>'s text: the relaxed encoder that keeps a person's config.json
+    /// readable builds ~20 KB of tables on first use, a cost every create would pay.
+    /// </summary>
+    public static byte[] ToCompactUtf8(RuntimeSpec spec) => ToUtf8(spec, Write, default).WrittenSpan.ToArray();
+
+    private static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write) => ToUtf8(value, write, SpecJson.WriterOptions);
+
+    private static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write, JsonWriterOptions options)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, SpecJson.WriterOptions))
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, options))
         {
             write(writer, value);
         }

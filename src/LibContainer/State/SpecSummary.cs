@@ -29,7 +29,7 @@ internal sealed record SpecSummary
     };
 
     /// <summary>Reads the summary of a config.json; malformed JSON fails as <see cref="RuntimeSpec.Load"/> would.</summary>
-    public static SpecSummary Load(string path) => SpecReader.Read(File.ReadAllText(path), path, Read);
+    public static SpecSummary Load(string path) => SpecReader.Read(RuntimeSpec.ReadFile(path), path, Read);
 
     /// <summary>The spec's readers for what is kept (same errors as a whole read); everything else skipped.</summary>
     private static SpecSummary? Read(ref SpecReader reader) =>

@@ -114,12 +114,11 @@ internal sealed class StateDirectory
 
     public RuntimeSpec ReadConfig() => RuntimeSpec.Load(ConfigFile);
 
-    public void WriteConfig(RuntimeSpec config) => WriteAtomically(ConfigFileName, config.ToJson());
+    /// <summary>config.json of the state directory: compact, for the library to read back (<see cref="SpecWriter.ToCompactUtf8"/>).</summary>
+    public void WriteConfig(RuntimeSpec config) => WriteAtomically(ConfigFileName, SpecWriter.ToCompactUtf8(config));
 
     /// <summary>Writes state.json through a temporary file and rename, so a reader never sees half of it.</summary>
     public void Write(StoredState state) => WriteAtomically(StateFileName, state.ToUtf8Json());
-
-    private void WriteAtomically(string name, string content) => WriteAtomically(name, Encoding.UTF8.GetBytes(content));
 
     private void WriteAtomically(string name, byte[] content)
     {

@@ -117,7 +117,7 @@ internal sealed record StoredState
     /// <summary>The JSON of state.json: compact, null properties left out.</summary>
     public byte[] ToUtf8Json()
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = new ArrayBufferWriter<byte>(2048);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
