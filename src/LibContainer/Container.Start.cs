@@ -104,6 +104,13 @@ internal sealed partial class Container
             {
                 break; // end of file: the init has exec'd (or died)
             }
+            if (writerSeen)
+            {
+                // The init holds the write end (close-on-exec): its exec or its death ends the file, so
+                // the fifo alone says when; no watch of its exit (a pidfd and a thread-pool hop) is needed.
+                await FdPoller.Shared.WaitAsync(fifo, write: false, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             if (Init.Exited.IsCompleted)
             {
                 int last = Sys.Read(fifo, buffer.AsSpan(have));
