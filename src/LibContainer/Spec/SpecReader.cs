@@ -172,6 +172,14 @@ internal ref partial struct SpecReader
         _ => throw Expected("true or false"),
     };
 
+    /// <summary>An ISO 8601 time as System.Text.Json writes a <see cref="DateTimeOffset"/> (state.json's <c>created</c>).</summary>
+    internal DateTimeOffset? Time() => _json.TokenType switch
+    {
+        JsonTokenType.String when _json.TryGetDateTimeOffset(out DateTimeOffset time) => time,
+        JsonTokenType.Null => null,
+        _ => throw Expected("an ISO 8601 time"),
+    };
+
     internal int? Int32() => Number(static (ref Utf8JsonReader r, out int v) => r.TryGetInt32(out v), "a 32-bit integer");
 
     internal long? Int64() => Number(static (ref Utf8JsonReader r, out long v) => r.TryGetInt64(out v), "a 64-bit integer");

@@ -29,7 +29,8 @@ internal static partial class SpecWriter
 
     private static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write) => ToUtf8(value, write, SpecJson.WriterOptions);
 
-    private static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write, JsonWriterOptions options)
+    /// <summary>What <paramref name="write"/> writes of <paramref name="value"/>, with <paramref name="options"/>.</summary>
+    internal static ArrayBufferWriter<byte> ToUtf8<T>(T value, Action<Utf8JsonWriter, T> write, JsonWriterOptions options)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, options))
@@ -197,7 +198,7 @@ internal static partial class SpecWriter
         w.WriteEndObject();
     }
 
-    private static void String(Utf8JsonWriter w, string name, string? value)
+    internal static void String(Utf8JsonWriter w, string name, string? value)
     {
         if (value is not null)
         {
@@ -205,7 +206,7 @@ internal static partial class SpecWriter
         }
     }
 
-    private static void Number(Utf8JsonWriter w, string name, long? value)
+    internal static void Number(Utf8JsonWriter w, string name, long? value)
     {
         if (value is long number)
         {
@@ -213,7 +214,7 @@ internal static partial class SpecWriter
         }
     }
 
-    private static void Number(Utf8JsonWriter w, string name, ulong? value)
+    internal static void Number(Utf8JsonWriter w, string name, ulong? value)
     {
         if (value is ulong number)
         {
@@ -248,7 +249,7 @@ internal static partial class SpecWriter
         }
     }
 
-    private static void List<T>(Utf8JsonWriter w, string name, List<T>? list, Action<Utf8JsonWriter, T> write)
+    internal static void List<T>(Utf8JsonWriter w, string name, List<T>? list, Action<Utf8JsonWriter, T> write)
     {
         if (list is null)
         {
@@ -290,5 +291,5 @@ internal static partial class SpecWriter
         }
     }
 
-    private static void StringItem(Utf8JsonWriter w, string value) => w.WriteStringValue(value);
+    internal static void StringItem(Utf8JsonWriter w, string value) => w.WriteStringValue(value);
 }

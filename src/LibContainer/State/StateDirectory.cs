@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json;
 using LibContainer.Spec;
 using LibContainer.Interop;
 using Tmds.Linux;
@@ -98,13 +96,9 @@ internal sealed class StateDirectory
     {
         try
         {
-            return StoredState.Parse(File.ReadAllBytes(StateFile));
+            return Sys.TryReadFile(StateFile) is { } json ? StoredState.Parse(json, StateFile) : null;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is SpecValidationException or SyscallException)
         {
             throw new ContainerException($"Container '{Id}': {StateFile} cannot be read: {ex.Message}", ex);
         }

@@ -102,10 +102,11 @@ public sealed class StateDirectoryTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"id":"web","phase":"created",""", "Expected")]
-    [InlineData("""{"id":"web","phase":"created","pid":"12","rootfs":"/r"}""", "number")]
-    [InlineData("""{"id":"web","phase":"created"}""", "'rootfs'")]
-    [InlineData("""[]""", "StartObject")]
+    [InlineData("""{"id":"web","phase":"created",""", "malformed JSON")]
+    [InlineData("""{"id":"web","phase":"created","pid":"12","rootfs":"/r"}""", "pid: expected a 32-bit integer, got \"12\"")]
+    [InlineData("""{"id":"web","phase":"created"}""", "rootfs: required property is missing")]
+    [InlineData("""{"id":"web","phase":"created","rootfs":"/r","created":"yesterday"}""", "created: expected an ISO 8601 time")]
+    [InlineData("""[]""", "expected an object")]
     public void Read_DamagedFile_ThrowsNamingTheFile(string json, string reason)
     {
         StateDirectory dir = StateDirectory.Create(_root, "web");
