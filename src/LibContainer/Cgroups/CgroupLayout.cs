@@ -34,9 +34,8 @@ internal sealed record CgroupLayout
 
     public static CgroupLayout FromHost()
     {
-        string[] mountInfo = Lines(Sys.ReadText("/proc/self/mountinfo"));
         string[] cgroup = Lines(Sys.ReadText("/proc/self/cgroup"));
-        CgroupLayout layout = Parse(mountInfo, cgroup);
+        CgroupLayout layout = Parse(MountInfo.HostLines, cgroup);
         if (layout.Unified is { } unified && Sys.TryReadText(Path.Combine(unified.MountPoint, "cgroup.controllers")) is { } controllers)
         {
             layout = layout with { UnifiedControllers = controllers.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal) };
@@ -45,7 +44,7 @@ internal sealed record CgroupLayout
     }
 
     /// <summary>A file's lines, as File.ReadAllLines gives them.</summary>
-    internal static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Parses mountinfo and /proc/self/cgroup lines (unit tests feed them by hand).</summary>
     public static CgroupLayout Parse(IEnumerable<string> mountInfo, IEnumerable<string> ownCgroups)

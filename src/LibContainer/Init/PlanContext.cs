@@ -1,4 +1,3 @@
-using LibContainer.Cgroups;
 using LibContainer.Interop;
 using LibContainer.Rootfs;
 
@@ -57,7 +56,7 @@ internal sealed record PlanContext
         Rootless = !Security.Rootless.IsRoot,
         HostHasAppArmor = Sys.TryReadText("/sys/module/apparmor/parameters/enabled")?.StartsWith('Y') == true,
         HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
-        CgroupHierarchies = CgroupHierarchy.FromMountInfo(CgroupLayout.Lines(Sys.ReadText("/proc/self/mountinfo"))),
+        CgroupHierarchies = CgroupHierarchy.FromMountInfo(MountInfo.HostLines),
     });
 
     public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => s_host.Value with

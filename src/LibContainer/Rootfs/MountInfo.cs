@@ -1,3 +1,5 @@
+using LibContainer.Interop;
+
 namespace LibContainer.Rootfs;
 
 /// <summary>
@@ -6,6 +8,14 @@ namespace LibContainer.Rootfs;
 /// </summary>
 internal readonly record struct MountInfo(string Root, string MountPoint, string FsType, string Source, string SuperOptions)
 {
+    private static readonly Lazy<string[]> s_host = new(() => Sys.ReadText("/proc/self/mountinfo").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>
+    /// This process's mountinfo lines, read once per process for the host facts that are themselves read once
+    /// (the cgroup layout, the plan's cgroup mounts), so a create reads the file once, not twice.
+    /// </summary>
+    public static IReadOnlyList<string> HostLines => s_host.Value;
+
     /// <summary>The well-formed lines; malformed ones are skipped.</summary>
     public static IEnumerable<MountInfo> Parse(IEnumerable<string> lines)
     {
