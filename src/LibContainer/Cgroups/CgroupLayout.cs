@@ -34,7 +34,7 @@ internal sealed record CgroupLayout
 
     public static CgroupLayout FromHost()
     {
-        string[] cgroup = Lines(Sys.ReadText("/proc/self/cgroup"));
+        string[] cgroup = Sys.ReadLines("/proc/self/cgroup");
         CgroupLayout layout = Parse(MountInfo.HostLines, cgroup);
         if (layout.Unified is { } unified && Sys.TryReadText(Path.Combine(unified.MountPoint, "cgroup.controllers")) is { } controllers)
         {
@@ -42,9 +42,6 @@ internal sealed record CgroupLayout
         }
         return layout;
     }
-
-    /// <summary>A file's lines, as File.ReadAllLines gives them.</summary>
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Parses mountinfo and /proc/self/cgroup lines (unit tests feed them by hand).</summary>
     public static CgroupLayout Parse(IEnumerable<string> mountInfo, IEnumerable<string> ownCgroups)

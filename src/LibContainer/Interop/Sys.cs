@@ -159,6 +159,9 @@ internal static unsafe partial class Sys
     /// <summary><see cref="TryReadText"/> of a file that must exist: a missing one is ENOENT.</summary>
     internal static string ReadText(string path) => TryReadText(path) ?? throw new SyscallException("open", LibC.ENOENT, path);
 
+    /// <summary><see cref="ReadText"/> as lines, without empty ones (as /proc files are read line by line).</summary>
+    internal static string[] ReadLines(string path) => ReadText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>read(2) without blocking semantics of its own: returns -errno on failure.</summary>
     internal static int Read(SafeFd fd, Span<byte> buffer)
     {

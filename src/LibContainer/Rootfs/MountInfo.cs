@@ -8,7 +8,7 @@ namespace LibContainer.Rootfs;
 /// </summary>
 internal readonly record struct MountInfo(string Root, string MountPoint, string FsType, string Source, string SuperOptions)
 {
-    private static readonly Lazy<string[]> s_host = new(() => Sys.ReadText("/proc/self/mountinfo").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    private static readonly Lazy<string[]> s_host = new(() => Sys.ReadLines("/proc/self/mountinfo"));
 
     /// <summary>
     /// This process's mountinfo lines, read once per process for the host facts that are themselves read once
