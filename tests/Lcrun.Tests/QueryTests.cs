@@ -45,13 +45,15 @@ public sealed class QueryTests(LcrunFixture fixture) : LcrunTest(fixture)
     public void Events_Stream_EndsWhenTheContainerStops()
     {
         string id = NewId();
-        WriteConfig(Spec("sleep", "1"));
+        WriteConfig(Spec("sleep", "2"));
         Ok("run", "-d", id);
 
         LcrunResult result = Ok("events", "--interval", "200ms", id);
 
+        // Several lines, each whole: stdout here is a file, where every line must follow the last.
         string[] lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines.Should().NotBeEmpty().And.OnlyContain(l => l.StartsWith("{\"type\":\"stats\",\"id\":\"" + id + "\"", StringComparison.Ordinal));
+        lines.Should().HaveCountGreaterThan(1).And.OnlyContain(l => l.StartsWith("{\"type\":\"stats\",\"id\":\"" + id + "\"", StringComparison.Ordinal));
+        lines.Should().OnlyContain(l => l.EndsWith('}'));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
+using Lcrun.Interop;
 
 namespace Lcrun.Io;
 
@@ -18,9 +18,8 @@ internal static class StdStreams
 
     private static void Write(int fd, string text) => Write(fd, Encoding.UTF8.GetBytes(text));
 
-    private static void Write(int fd, ReadOnlySpan<byte> utf8)
-    {
-        using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        stream.Write(utf8);
-    }
+    // write(2), not a FileStream: a FileStream on a regular file writes with pwrite at its own
+    // position, which starts where the fd's offset is and never moves it, so a second line
+    // written to a file (lcrun events > file) would land on top of the first.
+    private static void Write(int fd, ReadOnlySpan<byte> utf8) => WriteCalls.WriteAll(fd, utf8);
 }
