@@ -204,13 +204,23 @@ internal static unsafe partial class Sys
         }
     }
 
-    /// <summary>Blocks until the fd is readable (or writable); -errno on failure.</summary>
+    // Not Tmds.LibC's poll: its errno is not kept (SetLastError), and a poll interrupted by a signal
+    // (the runtime suspends threads for the GC with one) must be told apart from a failure.
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollCall(pollfd* fds, nuint count, int timeoutMs);
+
+    /// <summary>
+    /// Blocks until the fd is readable (or writable, or has hung up) or <paramref name="timeoutMs"/>
+    /// passed (-1: no limit): 1, 0 on timeout, -errno on failure. A signal does not restart the clock.
+    /// </summary>
     internal static int Poll(SafeFd fd, bool write, int timeoutMs)
     {
         pollfd pfd = new() { fd = fd.Fd, events = write ? LibC.POLLOUT : LibC.POLLIN };
+        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
         while (true)
         {
-            int rc = LibC.poll(&pfd, 1, timeoutMs);
+            int left = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
+            int rc = PollCall(&pfd, 1, left);
             if (rc >= 0)
             {
                 return rc;
