@@ -84,7 +84,7 @@ internal sealed partial class Container
         }
         string stateRoot = Path.GetDirectoryName(_dir.Path)!;
         await DestroyAsync(cancellationToken).ConfigureAwait(false);
-        return await RestoreAsync(stateRoot, _initPath(), Id, Config, options with { BundlePath = options.BundlePath ?? Bundle }, _logger, cancellationToken)
+        return await RestoreAsync(stateRoot, _initPath(), Id, Config, options with { BundlePath = options.BundlePath ?? Bundle }, _synchronousWait, _logger, cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -95,7 +95,7 @@ internal sealed partial class Container
     /// that was a pipe reconnected as <paramref name="options"/> asks. Any failure undoes it all.
     /// </summary>
     internal static async Task<Container> RestoreAsync(string stateRoot, string initPath, string id, RuntimeSpec spec,
-        RestoreOptions options, ILogger logger, CancellationToken cancellationToken)
+        RestoreOptions options, TimeSpan synchronousWait, ILogger logger, CancellationToken cancellationToken)
     {
         ContainerId.Validate(id);
         ArgumentNullException.ThrowIfNull(options);
@@ -178,9 +178,12 @@ internal sealed partial class Container
             exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
             state = state with { Pid = pid, PidStartTime = startTime, Phase = StoredState.PhaseCreated };
             dir.Write(state);
-            var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr);
+            var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr)
+            {
+                SynchronousWait = synchronousWait,
+            };
             logger.ContainerRestored(id, pid, options.ImagePath);
-            return new Container(dir, state, spec, process, cgroups, initPath, logger);
+            return new Container(dir, state, spec, process, cgroups, initPath, synchronousWait, logger);
         }
         catch (Exception ex)
         {

@@ -24,7 +24,7 @@ internal sealed partial class Container
     /// master on the way when it has a terminal). Everything made is undone if any step fails.
     /// </summary>
     internal static async Task<Container> CreateAsync(string stateRoot, string initPath, string id, RuntimeSpec spec,
-        ContainerOptions options, ILogger logger, CancellationToken cancellationToken)
+        ContainerOptions options, TimeSpan synchronousWait, ILogger logger, CancellationToken cancellationToken)
     {
         ContainerId.Validate(id);
         (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id);
@@ -53,7 +53,7 @@ internal sealed partial class Container
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);
-            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath);
+            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, synchronousWait);
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
 
             InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
@@ -97,9 +97,12 @@ internal sealed partial class Container
 
             state = state with { Phase = StoredState.PhaseCreated };
             dir.Write(state);
-            var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);
+            var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
+            {
+                SynchronousWait = synchronousWait,
+            };
             logger.ContainerCreated(id, pid);
-            return new Container(dir, state, spec, process, cgroups, initPath, logger);
+            return new Container(dir, state, spec, process, cgroups, initPath, synchronousWait, logger);
         }
         catch (Exception ex)
         {
@@ -294,12 +297,12 @@ internal sealed partial class Container
 
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>
     private static InitSession SpawnInit(string initPath, string id, InitPlan plan, ProcessStdio stdio,
-        IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath)
+        IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath, TimeSpan synchronousWait)
     {
         SafeFd? fifo = fifoPath is null ? null : Sys.Open(fifoPath, LibC.O_PATH);
         try
         {
-            return InitSession.Spawn(initPath, id, plan, stdio.ChildFds, extraFiles, fifo);
+            return InitSession.Spawn(initPath, id, plan, stdio.ChildFds, extraFiles, fifo, synchronousWait);
         }
         finally
         {

@@ -34,7 +34,7 @@ internal sealed partial class Container
         FdStream? console = null;
         try
         {
-            using InitSession init = SpawnInit(_initPath(), Id, plan, stdio, options.ExtraFiles, fifoPath: null);
+            using InitSession init = SpawnInit(_initPath(), Id, plan, stdio, options.ExtraFiles, fifoPath: null, _synchronousWait);
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
             InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (message.Type != InitMessageType.Pid)
@@ -49,7 +49,10 @@ internal sealed partial class Container
             console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
             ForgetWhenReaped(init);
             _logger.Executed(Id, pid);
-            return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console);
+            return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
+            {
+                SynchronousWait = _synchronousWait,
+            };
         }
         catch
         {

@@ -78,9 +78,11 @@ internal sealed partial class Container
 
     /// <summary>
     /// Reads up to <paramref name="count"/> bytes from the fifo, until that many arrived or the
-    /// writer is gone. Before the init's open returns there is no writer yet (read gives 0 or
-    /// EAGAIN): then wait for data, or for the init to exit, since a reader that never saw a writer
-    /// gets no hang-up from the kernel.
+    /// writer is gone. EAGAIN says the fifo has a writer: the kernel counts the init as one from the
+    /// moment it calls open, even while that open waits for a reader, and its exec or its death then
+    /// ends the file with a hang-up. Before the init calls open there is no writer (read gives 0):
+    /// then wait for data, or for the init to exit, since a reader that never saw a writer gets no
+    /// hang-up. Waits that have a writer may block the thread first (SynchronousWaitLimit).
     /// </summary>
     private async Task<byte[]> ReadFifoAsync(SafeFd fifo, int count, CancellationToken cancellationToken)
     {
@@ -100,6 +102,10 @@ internal sealed partial class Container
             {
                 throw new SyscallException("read", -n, _dir.FifoPath);
             }
+            if (n < 0)
+            {
+                writerSeen = true; // EAGAIN: the fifo has a writer (without one, read gives 0)
+            }
             if (n == 0 && writerSeen)
             {
                 break; // end of file: the init has exec'd (or died)
@@ -108,7 +114,7 @@ internal sealed partial class Container
             {
                 // The init holds the write end (close-on-exec): its exec or its death ends the file, so
                 // the fifo alone says when; no watch of its exit (a pidfd and a thread-pool hop) is needed.
-                await FdPoller.Shared.WaitAsync(fifo, write: false, cancellationToken).ConfigureAwait(false);
+                await FdPoller.WaitBlockingFirstAsync(fifo, write: false, _synchronousWait, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             if (Init.Exited.IsCompleted)

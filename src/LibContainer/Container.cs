@@ -18,12 +18,14 @@ internal sealed partial class Container : IContainer
     private readonly ILogger _logger;
     private readonly CgroupManager? _cgroups;
     private readonly Func<string> _initPath;
+    private readonly TimeSpan _synchronousWait;
     private readonly SpecSummary _summary;
     private RuntimeSpec? _config;
     private StoredState _state;
 
-    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath, ILogger logger)
-        : this(dir, state, config, SpecSummary.From(config), init, cgroups, () => initPath, logger)
+    private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath,
+        TimeSpan synchronousWait, ILogger logger)
+        : this(dir, state, config, SpecSummary.From(config), init, cgroups, () => initPath, synchronousWait, logger)
     {
         // Made here (create, restore): this process is the init's parent and records its exit.
         if (init.Pid > 0)
@@ -37,10 +39,11 @@ internal sealed partial class Container : IContainer
     // Without config (a loaded container) config.json is read on first use of Config; start, delete
     // and ps go by the summary (hooks, namespaces).
     private Container(StateDirectory dir, StoredState state, RuntimeSpec? config, SpecSummary summary, ContainerProcess init, CgroupManager? cgroups,
-        Func<string> initPath, ILogger logger)
+        Func<string> initPath, TimeSpan synchronousWait, ILogger logger)
     {
         _dir = dir;
         _initPath = initPath;
+        _synchronousWait = synchronousWait;
         _state = state;
         _config = config;
         _summary = summary;
@@ -102,10 +105,8 @@ internal sealed partial class Container : IContainer
     }
 
     /// <summary>Loads a container from its state directory; its init's exit is watched once something waits for it.</summary>
-    internal static Container Load(StateDirectory dir, string initPath, ILogger logger) => Load(dir, () => initPath, logger);
-
     /// <summary>Loads a container; <paramref name="initPath"/> is asked for only when a process is spawned (exec).</summary>
-    internal static Container Load(StateDirectory dir, Func<string> initPath, ILogger logger)
+    internal static Container Load(StateDirectory dir, Func<string> initPath, TimeSpan synchronousWait, ILogger logger)
     {
         // No state.json yet: a create before its init's pid was known (or one that crashed there).
         StoredState state = dir.TryRead() ?? new StoredState
@@ -135,7 +136,8 @@ internal sealed partial class Container : IContainer
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
         SpecSummary summary = File.Exists(dir.ConfigFile) ? SpecSummary.Load(dir.ConfigFile) : SpecSummary.Empty;
-        return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, exit), cgroups, initPath, logger);
+        return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, exit) { SynchronousWait = synchronousWait },
+            cgroups, initPath, synchronousWait, logger);
     }
 
     private static RuntimeSpec ReadConfig(StateDirectory dir) =>

@@ -29,6 +29,11 @@ public sealed class ContainerFactory : IFactory
     public ContainerFactory(ContainerFactoryOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new ContainerFactoryOptions();
+        if (_options.SynchronousWaitLimit < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.SynchronousWaitLimit,
+                "SynchronousWaitLimit: must not be negative (zero: every wait is asynchronous).");
+        }
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LibContainer");
     }
 
@@ -39,7 +44,7 @@ public sealed class ContainerFactory : IFactory
 
     /// <inheritdoc />
     public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default) =>
-        await Container.CreateAsync(StateRoot, InitPath, id, spec, options ?? new ContainerOptions(), _logger, cancellationToken).ConfigureAwait(false);
+        await Container.CreateAsync(StateRoot, InitPath, id, spec, options ?? new ContainerOptions(), _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
@@ -59,7 +64,7 @@ public sealed class ContainerFactory : IFactory
 
     /// <inheritdoc />
     public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default) =>
-        await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _logger, cancellationToken).ConfigureAwait(false);
+        await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default)
@@ -71,7 +76,7 @@ public sealed class ContainerFactory : IFactory
         {
             throw new ContainerNotFoundException(id, StateRoot);
         }
-        return Task.FromResult<IContainer>(Container.Load(dir, () => InitPath, _logger));
+        return Task.FromResult<IContainer>(Container.Load(dir, () => InitPath, _options.SynchronousWaitLimit, _logger));
     }
 
     /// <inheritdoc />

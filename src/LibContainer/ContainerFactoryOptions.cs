@@ -17,4 +17,15 @@ public sealed record ContainerFactoryOptions
     /// application, else runtimes/linux-x64/native/lc-init below it.
     /// </summary>
     public string? InitPath { get; init; }
+
+    /// <summary>
+    /// How long a wait on a container's init may block the calling thread before it goes
+    /// asynchronous: the init's messages during create and exec, the end of the exec fifo during
+    /// start, and IProcess.WaitForExitAsync (a process that ends in time is reaped on the caller's
+    /// thread). Zero, the default: never; every wait gives the thread back at once. Set it in a
+    /// process that makes one call and exits, such as a command line: the first asynchronous wait
+    /// of a process starts the library's fd poller thread and the thread pool's threads, which
+    /// costs more than a short wait. A cancellation is seen when the blocking part ends.
+    /// </summary>
+    public TimeSpan SynchronousWaitLimit { get; init; }
 }

@@ -21,7 +21,11 @@ internal sealed class CommandContext(GlobalOptions options, CliLog log)
                 // runc's own words for a host without systemd: lcrun has no systemd driver at all.
                 throw new CliException("systemd cgroup flag passed, but systemd support for managing cgroups is not available");
             }
-            return _factory ??= new ContainerFactory(new ContainerFactoryOptions { StateRoot = Options.Root }, new LibraryLoggerFactory(Log));
+            // One call, then exit: waits on the init may hold this thread (it has nothing else to do)
+            // rather than start the poller's and the thread pool's threads, which cost more here.
+            return _factory ??= new ContainerFactory(
+                new ContainerFactoryOptions { StateRoot = Options.Root, SynchronousWaitLimit = TimeSpan.FromSeconds(1) },
+                new LibraryLoggerFactory(Log));
         }
     }
 

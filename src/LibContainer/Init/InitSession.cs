@@ -35,13 +35,15 @@ internal sealed class InitSession : IDisposable
     private readonly SafeFd _socket;
     private readonly string _id;
     private Task<ExitStatus>? _stage0Exit;
+    private readonly TimeSpan _synchronousWait;
 
-    private InitSession(SafeFd socket, string id, InitPlan plan, int stage0)
+    private InitSession(SafeFd socket, string id, InitPlan plan, int stage0, TimeSpan synchronousWait)
     {
         _socket = socket;
         _id = id;
         Plan = plan;
         Stage0Pid = stage0;
+        _synchronousWait = synchronousWait;
     }
 
     public InitPlan Plan { get; }
@@ -50,9 +52,10 @@ internal sealed class InitSession : IDisposable
     public int Stage0Pid { get; }
 
     /// <remarks>
-    /// Watched from when the plan is sent (or the session is disposed), not from the spawn: the
-    /// watch's first step is a thread-pool hop, which in a fresh process starts the pool's threads
-    /// (~2 ms); the init should be reading its plan meanwhile, not waiting for it.
+    /// Watched from the first ask (after ready, or when the session is disposed), not from the
+    /// spawn: stage 0 exits right after it sends the pid, so by then waitid(WNOHANG) reaps it at
+    /// once, where a watch started earlier would wait on the poller and reap on a thread-pool
+    /// thread. Its death before the pid shows anyway: the socket ends.
     /// </remarks>
     public Task<ExitStatus> Stage0Exit => _stage0Exit ??= Reaper.Shared.WatchAsync(Stage0Pid, startTime: 0);
 
@@ -67,7 +70,7 @@ internal sealed class InitSession : IDisposable
     /// socket, then (for create) the exec fifo. Every other fd stays behind (close-on-exec).
     /// </summary>
     public static InitSession Spawn(string initPath, string id, InitPlan plan, IReadOnlyList<(SafeFd Fd, int Target)> stdio,
-        IReadOnlyList<SafeHandle> extraFiles, SafeFd? fifo)
+        IReadOnlyList<SafeHandle> extraFiles, SafeFd? fifo, TimeSpan synchronousWait)
     {
         (SafeFd parent, SafeFd child) = Sys.SocketPair();
         using (child)
@@ -88,7 +91,7 @@ internal sealed class InitSession : IDisposable
                 }
                 int stage0 = Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
                 GC.KeepAlive(extraFiles);
-                return new InitSession(parent, id, plan, stage0);
+                return new InitSession(parent, id, plan, stage0, synchronousWait);
             }
             catch
             {
@@ -100,17 +103,10 @@ internal sealed class InitSession : IDisposable
 
     public async Task SendPlanAsync(CancellationToken cancellationToken)
     {
-        try
+        byte[] payload = Plan.Encode();
+        for (int at = 0; at < payload.Length; at += ChunkSize)
         {
-            byte[] payload = Plan.Encode();
-            for (int at = 0; at < payload.Length; at += ChunkSize)
-            {
-                await SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _ = Stage0Exit;
+            await SendAsync(payload.AsMemory(at, Math.Min(ChunkSize, payload.Length - at)), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -150,7 +146,7 @@ internal sealed class InitSession : IDisposable
             {
                 throw new ContainerStartException(_id, $"sending to the init failed: {SyscallException.Describe(-n)}");
             }
-            await FdPoller.Shared.WaitAsync(_socket, write: true, cancellationToken).ConfigureAwait(false);
+            await FdPoller.WaitBlockingFirstAsync(_socket, write: true, _synchronousWait, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -163,7 +159,7 @@ internal sealed class InitSession : IDisposable
             int n = Sys.ReceiveMessage(_socket, buffer, out SafeFd? fd);
             if (n == -LibC.EAGAIN)
             {
-                await FdPoller.Shared.WaitAsync(_socket, write: false, cancellationToken).ConfigureAwait(false);
+                await FdPoller.WaitBlockingFirstAsync(_socket, write: false, _synchronousWait, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             if (n < 0)

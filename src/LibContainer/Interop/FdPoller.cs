@@ -25,6 +25,30 @@ internal sealed class FdPoller
 
     public static FdPoller Shared => s_shared.Value;
 
+    /// <summary>
+    /// Blocks the calling thread in poll(2) for up to <paramref name="blockFirst"/> and, if
+    /// <paramref name="fd"/> is not ready by then, waits as <see cref="WaitAsync"/> does (see
+    /// <see cref="ContainerFactoryOptions.SynchronousWaitLimit"/>). A wait that ends in the blocking
+    /// part touches neither the poller's thread nor the thread pool.
+    /// </summary>
+    public static ValueTask WaitBlockingFirstAsync(SafeFd fd, bool write, TimeSpan blockFirst, CancellationToken cancellationToken)
+    {
+        if (blockFirst > TimeSpan.Zero)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int rc = Sys.Poll(fd, write, (int)Math.Min(Math.Ceiling(blockFirst.TotalMilliseconds), int.MaxValue));
+            if (rc > 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+            if (rc < 0)
+            {
+                throw new SyscallException("poll", -rc);
+            }
+        }
+        return Shared.WaitAsync(fd, write, cancellationToken);
+    }
+
     /// <summary>Completes when <paramref name="fd"/> is readable (or writable), has hung up, or failed.</summary>
     public async ValueTask WaitAsync(SafeFd fd, bool write, CancellationToken cancellationToken)
     {

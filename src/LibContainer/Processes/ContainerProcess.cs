@@ -72,7 +72,22 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     public bool IsAlive => Pid > 0 && !(_exit.IsValueCreated && _exit.Value.IsCompleted)
         && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited;
 
-    public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default) => _exit.Value.WaitAsync(cancellationToken);
+    /// <summary>How long <see cref="WaitForExitAsync"/> may block the caller first (ContainerFactoryOptions.SynchronousWaitLimit).</summary>
+    public TimeSpan SynchronousWait { get; init; }
+
+    /// <remarks>
+    /// With <see cref="SynchronousWait"/> the caller's thread first waits in poll(2) on the pidfd and,
+    /// if the process ends in that time, reaps it itself (<see cref="Reaper.WaitBlocking"/>).
+    /// </remarks>
+    public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        Task<ExitStatus> exit = _exit.Value;
+        if (!exit.IsCompleted && SynchronousWait > TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
+        {
+            Reaper.Shared.WaitBlocking(Pid, StartTime, SynchronousWait);
+        }
+        return exit.WaitAsync(cancellationToken);
+    }
 
     public ValueTask SignalAsync(Signal signal, CancellationToken cancellationToken = default)
     {

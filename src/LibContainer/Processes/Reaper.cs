@@ -16,7 +16,7 @@ namespace LibContainer.Processes;
 /// </remarks>
 internal sealed class Reaper
 {
-    private readonly ConcurrentDictionary<(int Pid, ulong StartTime), Lazy<Task<ExitStatus>>> _watched = new();
+    private readonly ConcurrentDictionary<(int Pid, ulong StartTime), Lazy<Watch>> _watched = new();
 
     public static Reaper Shared { get; } = new();
 
@@ -28,49 +28,154 @@ internal sealed class Reaper
     /// </summary>
     public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
-        var created = new Lazy<Task<ExitStatus>>(() => ReapAsync(pid, pidfd, leaveZombie));
-        Lazy<Task<ExitStatus>> entry = _watched.GetOrAdd((pid, startTime), created);
+        var created = new Lazy<Watch>(() => Watch.Start(pid, pidfd, leaveZombie));
+        Lazy<Watch> entry = _watched.GetOrAdd((pid, startTime), created);
         if (!ReferenceEquals(entry, created))
         {
             pidfd?.Dispose();
         }
-        return entry.Value;
+        return entry.Value.Exit;
+    }
+
+    /// <summary>
+    /// Blocks the calling thread up to <paramref name="limit"/> for the exit of a watched process and,
+    /// if it comes, reaps it here: its exit task completes on this thread, not on a thread-pool
+    /// thread after the poller's wake-up (see <see cref="ContainerFactoryOptions.SynchronousWaitLimit"/>).
+    /// </summary>
+    public void WaitBlocking(int pid, ulong startTime, TimeSpan limit)
+    {
+        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.IsValueCreated)
+        {
+            entry.Value.WaitBlocking(limit);
+        }
     }
 
     /// <summary>Drops the remembered result of a process that is gone for good (its container destroyed).</summary>
     public void Forget(int pid, ulong startTime) => _watched.TryRemove((pid, startTime), out _);
 
+    /// <summary>
+    /// One watched process: its pidfd, and its exit, read once by whichever comes first, the watch's
+    /// own loop on the poller or a caller blocking in <see cref="WaitBlocking"/>.
+    /// </summary>
     /// <remarks>
-    /// With <paramref name="leaveZombie"/> the status is read with WNOWAIT: the process stays a zombie
-    /// for whoever becomes its parent when this process exits (a subreaper such as containerd's shim).
+    /// With leaveZombie the status is read with WNOWAIT: the process stays a zombie for whoever
+    /// becomes its parent when this process exits (a subreaper such as containerd's shim).
     /// </remarks>
-    private static async Task<ExitStatus> ReapAsync(int pid, SafeFd? pidfd, bool leaveZombie)
+    private sealed class Watch
     {
-        await Task.Yield(); // never run the wait inline in the caller's GetOrAdd
-        pidfd ??= Sys.PidfdOpen(pid);
-        if (pidfd is null)
-        {
-            return ExitStatus.Unknown;
-        }
-        using (pidfd)
-        {
-            if (!IsOurChild(pid))
-            {
-                // Loaded from another process: the pidfd still says when it exits, but its
-                // status belongs to its parent.
-                await FdPoller.Shared.WaitAsync(pidfd, write: false, CancellationToken.None).ConfigureAwait(false);
-                return ExitStatus.Unknown;
-            }
-            while (true)
-            {
-                if (Sys.WaitIdNoHang(pidfd, leaveZombie) is ExitStatus status)
-                {
-                    return status;
-                }
-                await FdPoller.Shared.WaitAsync(pidfd, write: false, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
+        private readonly TaskCompletionSource<ExitStatus> _exit = new();
+        private readonly Lock _gate = new();
+        private readonly SafeFd? _pidfd;
+        private readonly bool _ours;
+        private readonly bool _leaveZombie;
+        private bool _read;
 
-    private static bool IsOurChild(int pid) => ProcStat.TryRead(pid) is { } stat && stat.ParentPid == Environment.ProcessId;
+        private Watch(SafeFd? pidfd, bool ours, bool leaveZombie)
+        {
+            _pidfd = pidfd;
+            _ours = ours;
+            _leaveZombie = leaveZombie;
+        }
+
+        public Task<ExitStatus> Exit => _exit.Task;
+
+        /// <summary>
+        /// Runs inline in the first caller up to the wait: nothing before it blocks, and a process
+        /// already gone is reaped without the poller or a thread-pool hop.
+        /// </summary>
+        public static Watch Start(int pid, SafeFd? pidfd, bool leaveZombie)
+        {
+            pidfd ??= Sys.PidfdOpen(pid);
+            // Loaded from another process: the pidfd still says when it exits, but its status
+            // belongs to its parent.
+            var watch = new Watch(pidfd, ours: pidfd is not null && IsOurChild(pid), leaveZombie);
+            if (pidfd is null)
+            {
+                watch._exit.SetResult(ExitStatus.Unknown); // gone before it could be watched
+            }
+            else
+            {
+                _ = watch.RunAsync(pidfd);
+            }
+            return watch;
+        }
+
+        private async Task RunAsync(SafeFd pidfd)
+        {
+            try
+            {
+                while (!TryRead())
+                {
+                    await FdPoller.Shared.WaitAsync(pidfd, write: false, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                _exit.TrySetException(ex);
+            }
+            finally
+            {
+                pidfd.Dispose();
+            }
+        }
+
+        public void WaitBlocking(TimeSpan limit)
+        {
+            if (_exit.Task.IsCompleted || _pidfd is null)
+            {
+                return;
+            }
+            bool added = false;
+            try
+            {
+                _pidfd.DangerousAddRef(ref added); // the watch's loop disposes it once the exit is read
+                int timeoutMs = (int)Math.Min(Math.Ceiling(limit.TotalMilliseconds), int.MaxValue);
+                if (Sys.Poll(_pidfd, write: false, timeoutMs) > 0)
+                {
+                    TryRead();
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // Read and closed meanwhile by the watch's loop.
+            }
+            catch (Exception ex)
+            {
+                _exit.TrySetException(ex);
+            }
+            finally
+            {
+                if (added)
+                {
+                    _pidfd.DangerousRelease();
+                }
+            }
+        }
+
+        /// <summary>Reads the exit if the process has ended (once, whoever asks); true when it is known.</summary>
+        private bool TryRead()
+        {
+            ExitStatus status;
+            lock (_gate)
+            {
+                if (_read)
+                {
+                    return true;
+                }
+                ExitStatus? now = _ours
+                    ? Sys.WaitIdNoHang(_pidfd!, _leaveZombie)
+                    : Sys.Poll(_pidfd!, write: false, timeoutMs: 0) > 0 ? ExitStatus.Unknown : null; // readable: a zombie or gone
+                if (now is null)
+                {
+                    return false;
+                }
+                _read = true;
+                status = now.Value;
+            }
+            _exit.TrySetResult(status); // continuations run here, outside the lock
+            return true;
+        }
+
+        private static bool IsOurChild(int pid) => ProcStat.TryRead(pid) is { } stat && stat.ParentPid == Environment.ProcessId;
+    }
 }
