@@ -44,6 +44,7 @@ internal sealed partial class Container
         Task<ExitStatus>? exit = null;
         ProcessStdio? stdio = null;
         FdStream? console = null;
+        SafeFd? startReader = null;
         // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
         try
@@ -52,6 +53,10 @@ internal sealed partial class Container
             dir.WriteConfig(spec); // state.json follows with the pid: until then the directory reads as creating
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
+            if (options.StartWhenReady)
+            {
+                startReader = Sys.Open(dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
+            }
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);
             using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, synchronousWait);
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
@@ -102,12 +107,13 @@ internal sealed partial class Container
                 SynchronousWait = synchronousWait,
             };
             logger.ContainerCreated(id, pid);
-            return new Container(dir, state, spec, process, cgroups, initPath, synchronousWait, logger);
+            return new Container(dir, state, spec, process, cgroups, initPath, synchronousWait, logger) { _startReader = startReader };
         }
         catch (Exception ex)
         {
             logger.CreateFailed(ex, id);
             console?.Dispose();
+            startReader?.Dispose();
             await UndoAsync(pid, state.PidStartTime, exit, cgroups, stdio, dir).ConfigureAwait(false);
             throw;
         }

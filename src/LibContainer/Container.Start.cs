@@ -20,12 +20,16 @@ internal sealed partial class Container
     {
         using (IDisposable? held = await _dir.LockAsync(cancellationToken).ConfigureAwait(false))
         {
-            ContainerStatus status = held is null ? ContainerStatus.Stopped : Status;
+            // RunAsync's container had its fifo's reader from create: its program may have run, even
+            // ended, already; the fifo still tells how its start went.
+            using SafeFd? early = Interlocked.Exchange(ref _startReader, null);
+            ContainerStatus status = held is null ? ContainerStatus.Stopped : early is not null ? ContainerStatus.Created : Status;
             if (status != ContainerStatus.Created)
             {
                 throw new InvalidOperationException($"Container '{Id}' is {status}; Start needs Created.");
             }
-            using SafeFd fifo = Sys.Open(_dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
+            using SafeFd? opened = early is null ? Sys.Open(_dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK) : null;
+            SafeFd fifo = early ?? opened!;
             byte[] first = await ReadFifoAsync(fifo, 1, cancellationToken).ConfigureAwait(false);
             if (first.Length != 1)
             {

@@ -22,6 +22,7 @@ internal sealed partial class Container : IContainer
     private readonly SpecSummary _summary;
     private RuntimeSpec? _config;
     private StoredState _state;
+    private SafeFd? _startReader; // RunAsync's: the exec fifo's reader, opened by create (StartWhenReady)
 
     private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath,
         TimeSpan synchronousWait, ILogger logger)
@@ -218,6 +219,7 @@ internal sealed partial class Container : IContainer
 
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _startReader, null)?.Dispose();
         Init.Dispose();
         await Task.CompletedTask.ConfigureAwait(false);
     }

@@ -49,7 +49,8 @@ public sealed class ContainerFactory : IFactory
     /// <inheritdoc />
     public async Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
     {
-        IContainer container = await CreateAsync(id, spec, options, cancellationToken).ConfigureAwait(false);
+        IContainer container = await CreateAsync(id, spec, (options ?? new ContainerOptions()) with { StartWhenReady = true }, cancellationToken)
+            .ConfigureAwait(false);
         try
         {
             await container.StartAsync(cancellationToken).ConfigureAwait(false);

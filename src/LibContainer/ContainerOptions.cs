@@ -35,4 +35,11 @@ public sealed record ContainerOptions
 
     /// <summary>Move the root with MS_MOVE and chroot instead of pivot_root (runc's --no-pivot), for roots on ramfs.</summary>
     public bool NoPivotRoot { get; init; }
+
+    /// <summary>
+    /// Set by <see cref="IFactory.RunAsync"/>, whose start follows create at once: the exec fifo gets
+    /// its reader as soon as it exists, so the init, at its open after READY, goes straight on to its
+    /// startContainer hooks and exec instead of waiting for Start to open it.
+    /// </summary>
+    internal bool StartWhenReady { get; init; }
 }

@@ -75,6 +75,10 @@ internal static class LifecycleCommands
             Detached = !run || detach, // create and run -d leave the init to the next parent (a subreaper)
         };
         ctx.Log.DebugLine($"creating container {id} from bundle {bundle}");
+        if (run && !terminal)
+        {
+            return await RunAsync(ctx, id, spec, options, detach, pidFile, keep: args.GetBool("keep")).ConfigureAwait(false);
+        }
         IContainer container = await ctx.Factory.CreateAsync(id, spec, options).ConfigureAwait(false);
         try
         {
@@ -94,6 +98,40 @@ internal static class LifecycleCommands
             await container.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// run without a terminal, through the factory's RunAsync (create and start in one: the init goes
+    /// on to exec without waiting for a separate start). Signals are taken from before the container
+    /// exists and forwarded once it does; detached, write the pid and leave; else wait, delete, and
+    /// exit with the container's status.
+    /// </summary>
+    private static async Task<int> RunAsync(CommandContext ctx, string id, RuntimeSpec spec, ContainerOptions options,
+        bool detach, string? pidFile, bool keep)
+    {
+        using SignalForwarder? forwarder = detach ? null : new SignalForwarder();
+        IContainer container = await ctx.Factory.RunAsync(id, spec, options).ConfigureAwait(false);
+        ExitStatus status;
+        try
+        {
+            WritePidFile(pidFile, container.InitProcess.Pid);
+            if (detach)
+            {
+                return 0;
+            }
+            forwarder!.Attach(container.InitProcess);
+            status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await container.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        if (!keep)
+        {
+            await container.DestroyAsync().ConfigureAwait(false);
+        }
+        return ExitCode(status);
     }
 
     /// <summary>run after create: start; detached, write the pid and leave; else proxy, wait, delete, and exit with the container's status.</summary>

@@ -20,18 +20,59 @@ internal sealed class SignalForwarder : IDisposable
     ];
 
     private readonly List<PosixSignalRegistration> _registrations = [];
+    private readonly Lock _gate = new();
+    private readonly List<Signal> _early = [];
+    private IProcess? _process;
 
     public SignalForwarder(IProcess process)
+        : this()
+    {
+        Attach(process);
+    }
+
+    /// <summary>
+    /// Registered before the process exists (run, whose container starts inside the library's
+    /// RunAsync): what comes before <see cref="Attach"/> is kept and sent then, in order.
+    /// </summary>
+    public SignalForwarder()
     {
         foreach ((PosixSignal posix, Signal number) in s_forwarded)
         {
             _registrations.Add(PosixSignalRegistration.Create(posix, context =>
             {
                 context.Cancel = true;
-                process.SignalAsync(number).AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                IProcess? target;
+                lock (_gate)
+                {
+                    target = _process;
+                    if (target is null)
+                    {
+                        _early.Add(number);
+                        return;
+                    }
+                }
+                Send(target, number);
             }));
         }
     }
+
+    public void Attach(IProcess process)
+    {
+        List<Signal> early;
+        lock (_gate)
+        {
+            _process = process;
+            early = [.. _early];
+            _early.Clear();
+        }
+        foreach (Signal number in early)
+        {
+            Send(process, number);
+        }
+    }
+
+    private static void Send(IProcess process, Signal number) =>
+        process.SignalAsync(number).AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
 
     public void Dispose()
     {
