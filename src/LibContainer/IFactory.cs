@@ -27,7 +27,11 @@ public interface IFactory
     /// <exception cref="ContainerStartException">A step of the init failed; the message names it and errno.</exception>
     Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Creates and starts a container (create, then start).</summary>
+    /// <summary>
+    /// Creates and starts a container (create, then start) without a pause between: the init goes on
+    /// to exec as soon as it is ready, as crun's run does. A failure of either is thrown, and the
+    /// container is destroyed first.
+    /// </summary>
     Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
