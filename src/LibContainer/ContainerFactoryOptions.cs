@@ -25,7 +25,9 @@ public sealed record ContainerFactoryOptions
     /// thread). Zero, the default: never; every wait gives the thread back at once. Set it in a
     /// process that makes one call and exits, such as a command line: the first asynchronous wait
     /// of a process starts the library's fd poller thread and the thread pool's threads, which
-    /// costs more than a short wait. A cancellation is seen when the blocking part ends.
+    /// costs more than a short wait. A cancellation is seen when the blocking part ends. A caller
+    /// that wants the exit's task without waiting (to race it against a timer) calls
+    /// WaitForExitAsync from a pool thread (Task.Run).
     /// </summary>
     public TimeSpan SynchronousWaitLimit { get; init; }
 }

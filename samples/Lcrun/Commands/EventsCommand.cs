@@ -39,7 +39,9 @@ internal static class EventsCommand
 
         using var stop = new CancellationTokenSource();
         Task oom = WatchOomAsync(container, stop.Token);
-        Task exited = container.InitProcess.WaitForExitAsync(stop.Token);
+        // On a pool thread: this factory's waits block first (SynchronousWaitLimit), and the first
+        // stats must not wait for that.
+        Task exited = Task.Run(() => container.InitProcess.WaitForExitAsync(stop.Token), stop.Token);
         using var timer = new PeriodicTimer(interval);
         while (true)
         {
