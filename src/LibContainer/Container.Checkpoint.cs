@@ -120,7 +120,7 @@ internal sealed partial class Container
         ProcessStdio? stdio = null;
         var namespaceFds = new List<SafeFd>();
         int pid = 0;
-        Task<ExitStatus>? exit = null;
+        Lazy<Task<ExitStatus>>? exit = null;
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
@@ -175,7 +175,7 @@ internal sealed partial class Container
             pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             File.Delete(pidFile);
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
             state = state with { Pid = pid, PidStartTime = startTime, Phase = StoredState.PhaseCreated };
             dir.Write(state);
             var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr)

@@ -41,7 +41,7 @@ internal sealed partial class Container
             Created = DateTimeOffset.UtcNow,
         };
         int pid = 0;
-        Task<ExitStatus>? exit = null;
+        Lazy<Task<ExitStatus>>? exit = null;
         ProcessStdio? stdio = null;
         FdStream? console = null;
         SafeFd? startReader = null;
@@ -68,7 +68,7 @@ internal sealed partial class Container
             }
             pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
             state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             logger.InitCloned(id, pid);
@@ -131,14 +131,14 @@ internal sealed partial class Container
     };
 
     /// <summary>Undoes a failed create or restore: its init killed and reaped, its cgroups, stdio and state directory removed.</summary>
-    private static async Task UndoAsync(int pid, ulong startTime, Task<ExitStatus>? exit, CgroupManager? cgroups, ProcessStdio? stdio, StateDirectory dir)
+    private static async Task UndoAsync(int pid, ulong startTime, Lazy<Task<ExitStatus>>? exit, CgroupManager? cgroups, ProcessStdio? stdio, StateDirectory dir)
     {
         if (pid > 0)
         {
             Sys.Kill(pid, (int)Signal.Kill);
             if (exit is not null)
             {
-                await exit.ConfigureAwait(false);
+                await exit.Value.ConfigureAwait(false);
             }
             Reaper.Shared.Forget(pid, startTime);
         }

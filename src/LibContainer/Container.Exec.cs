@@ -30,7 +30,7 @@ internal sealed partial class Container
 
         ProcessStdio stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, process.Terminal);
         int pid = 0;
-        Task<ExitStatus>? exit = null;
+        Lazy<Task<ExitStatus>>? exit = null;
         FdStream? console = null;
         try
         {
@@ -43,7 +43,7 @@ internal sealed partial class Container
             }
             pid = message.Value;
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchAsync(pid, startTime, Sys.PidfdOpen(pid), leaveZombie: options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
@@ -61,7 +61,7 @@ internal sealed partial class Container
                 Sys.Kill(pid, (int)Signal.Kill);
                 if (exit is not null)
                 {
-                    await exit.ConfigureAwait(false);
+                    await exit.Value.ConfigureAwait(false);
                 }
             }
             console?.Dispose();

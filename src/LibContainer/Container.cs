@@ -29,7 +29,7 @@ internal sealed partial class Container : IContainer
         : this(dir, state, config, SpecSummary.From(config), init, cgroups, () => initPath, synchronousWait, logger)
     {
         // Made here (create, restore): this process is the init's parent and records its exit.
-        if (init.Pid > 0)
+        if (init.Pid > 0 && init.ExitWatched)
         {
             _ = RecordExitAsync(init);
         }

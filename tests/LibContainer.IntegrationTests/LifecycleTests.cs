@@ -26,6 +26,27 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Create_Detached_ExitWatchedWhenAskedAndLeftToTheNextParent()
+    {
+        // Detached: no watch until asked (a short-lived host starts no poller thread); asked, the
+        // status is read with WNOWAIT, so the process stays a zombie for whoever inherits it.
+        IContainer container = await CreateAsync(Spec("sh", "-c", "exit 4"), Piped with { Detached = true });
+        int pid = container.InitProcess.Pid;
+
+        await container.StartAsync(Token);
+
+        (await container.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(4);
+        File.ReadAllText($"/proc/{pid}/stat").Should().Contain(") Z ");
+        await container.DestroyAsync(Token);
+        ReapZombie(pid);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int waitpid(int pid, out int status, int options);
+
+    private static void ReapZombie(int pid) => waitpid(pid, out _, 0).Should().Be(pid);
+
+    [Fact]
     public async Task Run_KilledBySignal_SignalReported()
     {
         // pid 1 of a pid namespace ignores the signals it has no handler for, except SIGKILL from outside.

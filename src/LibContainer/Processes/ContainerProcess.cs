@@ -28,7 +28,8 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     {
     }
 
-    private ContainerProcess(int pid, ulong startTime, Lazy<Task<ExitStatus>> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null,
+    /// <summary>A process whose exit may be watched from the first ask on (<see cref="Reaper.WatchChild"/>).</summary>
+    public ContainerProcess(int pid, ulong startTime, Lazy<Task<ExitStatus>> exit, Stream? stdin = null, Stream? stdout = null, Stream? stderr = null,
         FdStream? terminal = null)
     {
         Pid = pid;
@@ -67,6 +68,9 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     public PipeReader? StandardErrorReader => StandardError is null ? null : _stderrReader ??= PipeReader.Create(StandardError);
 
     public Task<ExitStatus> Exited => _exit.Value;
+
+    /// <summary>Whether the exit is watched already (not one left to the next parent until asked).</summary>
+    public bool ExitWatched => _exit.IsValueCreated;
 
     /// <summary>Whether this very process (not a reused pid) is alive and not a zombie.</summary>
     public bool IsAlive => Pid > 0 && !(_exit.IsValueCreated && _exit.Value.IsCompleted)

@@ -38,6 +38,17 @@ internal sealed class Reaper
     }
 
     /// <summary>
+    /// The exit of a process this one has just made (an init, an exec). Detached (a short-lived host
+    /// that leaves the exit to the next parent, a subreaper): watched only when something asks, so a
+    /// call that exits right after starts no poller thread. Safe to start late: the process stays
+    /// our child, a zombie once it ends, until we exit, so its pid names it.
+    /// </summary>
+    public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached) =>
+        detached
+            ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
+            : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
+
+    /// <summary>
     /// Blocks the calling thread up to <paramref name="limit"/> for the exit of a watched process and,
     /// if it comes, reaps it here: its exit task completes on this thread, not on a thread-pool
     /// thread after the poller's wake-up (see <see cref="ContainerFactoryOptions.SynchronousWaitLimit"/>).
