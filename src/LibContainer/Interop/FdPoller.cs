@@ -36,7 +36,7 @@ internal sealed class FdPoller
         if (blockFirst > TimeSpan.Zero)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int rc = Sys.Poll(fd, write, (int)Math.Min(Math.Ceiling(blockFirst.TotalMilliseconds), int.MaxValue));
+            int rc = Sys.Poll(fd, write, blockFirst);
             if (rc > 0)
             {
                 return ValueTask.CompletedTask;

@@ -209,6 +209,10 @@ internal static unsafe partial class Sys
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static partial int PollCall(pollfd* fds, nuint count, int timeoutMs);
 
+    /// <summary>As <see cref="Poll(SafeFd, bool, int)"/>, for a limit given as a time span (rounded up to whole milliseconds).</summary>
+    internal static int Poll(SafeFd fd, bool write, TimeSpan timeout) =>
+        Poll(fd, write, (int)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), int.MaxValue));
+
     /// <summary>
     /// Blocks until the fd is readable (or writable, or has hung up) or <paramref name="timeoutMs"/>
     /// passed (-1: no limit): 1, 0 on timeout, -errno on failure. A signal does not restart the clock.

@@ -140,8 +140,7 @@ internal sealed class Reaper
             try
             {
                 _pidfd.DangerousAddRef(ref added); // the watch's loop disposes it once the exit is read
-                int timeoutMs = (int)Math.Min(Math.Ceiling(limit.TotalMilliseconds), int.MaxValue);
-                if (Sys.Poll(_pidfd, write: false, timeoutMs) > 0)
+                if (Sys.Poll(_pidfd, write: false, limit) > 0)
                 {
                     TryRead();
                 }
