@@ -16,7 +16,7 @@ namespace LibContainer;
 /// spec.Process.Args = ["echo", "hello"];
 /// await using IContainer c = await factory.RunAsync("hello", spec, new ContainerOptions { Stdout = StdioMode.Pipe });
 /// string text = await new StreamReader(c.InitProcess.StandardOutput!).ReadToEndAsync();
-/// await c.DestroyAsync();
+/// // Disposing c destroys the container (ContainerOptions.DestroyOnDispose).
 /// </code>
 /// </example>
 public sealed class ContainerFactory : IFactory
@@ -43,8 +43,14 @@ public sealed class ContainerFactory : IFactory
     private string InitPath => _initPath ??= NativeInit.ExecutablePath(NativeInit.Locate(_options.InitPath));
 
     /// <inheritdoc />
-    public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default) =>
-        await Container.CreateAsync(StateRoot, InitPath, id, spec, options ?? new ContainerOptions(), _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
+    public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ContainerOptions();
+        Container container = await Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
+            .ConfigureAwait(false);
+        container.DestroyOnDispose = options.DestroyOnDispose;
+        return container;
+    }
 
     /// <inheritdoc />
     public async Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
@@ -64,8 +70,14 @@ public sealed class ContainerFactory : IFactory
     }
 
     /// <inheritdoc />
-    public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default) =>
-        await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
+    public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Container container = await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
+            .ConfigureAwait(false);
+        container.DestroyOnDispose = options.DestroyOnDispose;
+        return container;
+    }
 
     /// <inheritdoc />
     public Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default)

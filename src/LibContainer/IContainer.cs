@@ -3,6 +3,16 @@ using LibContainer.Spec;
 namespace LibContainer;
 
 /// <summary>A container: an isolated process tree made from an OCI runtime spec.</summary>
+/// <remarks>
+/// Disposing a container that this handle made (<see cref="IFactory.CreateAsync"/>,
+/// <see cref="IFactory.RunAsync"/>, <see cref="IFactory.RestoreAsync"/>) destroys it, as
+/// <see cref="DestroyAsync"/> does, unless <see cref="ContainerOptions.DestroyOnDispose"/> was false:
+/// <c>await using var c = await factory.RunAsync(...)</c> leaves nothing behind. Disposing a handle
+/// from <see cref="IFactory.LoadAsync"/> only lets go of it: the container belongs to whoever made it.
+/// Either way the handle's streams (stdio, terminal) are closed. Cancelling a token never kills a
+/// container: it ends the wait (<see cref="OperationCanceledException"/>), and an operation that was
+/// making something (create, run, restore) undoes it before the exception is thrown.
+/// </remarks>
 public interface IContainer : IAsyncDisposable
 {
     /// <summary>The container's id, unique under its factory's state root.</summary>

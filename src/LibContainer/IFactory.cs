@@ -10,6 +10,7 @@ namespace LibContainer;
 /// RuntimeSpec spec = RuntimeSpec.Load("/bundles/web/config.json");
 /// await using var web = await factory.RunAsync("web", spec, new ContainerOptions { BundlePath = "/bundles/web" });
 /// ExitStatus status = await web.InitProcess.WaitForExitAsync();
+/// // Disposed here: the container is destroyed (processes killed, state and cgroups removed).
 /// </code>
 /// </example>
 public interface IFactory
@@ -45,7 +46,10 @@ public interface IFactory
     /// <exception cref="ArgumentException">The id is invalid or taken, or the image directory does not exist.</exception>
     Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Loads an existing container by id, from this or any other process.</summary>
+    /// <summary>
+    /// Loads an existing container by id, made by this or any other process. Disposing the handle does
+    /// not destroy the container; <see cref="IContainer.DestroyAsync"/> does.
+    /// </summary>
     /// <exception cref="ContainerNotFoundException">No container has that id.</exception>
     Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default);
 
