@@ -3,14 +3,38 @@ namespace LibContainer;
 /// <summary>Where a factory keeps state and finds its native init.</summary>
 public sealed record ContainerFactoryOptions
 {
-    /// <summary>The default state root, as runc's is /run/runc.</summary>
+    /// <summary>The default state root of root, as runc's is /run/runc.</summary>
     public const string DefaultStateRoot = "/run/libcontainer";
+
+    private readonly string? _stateRoot;
 
     /// <summary>The environment variable that overrides where the native init (lc-init) is.</summary>
     public const string InitPathVariable = "LIBCONTAINER_INIT";
 
-    /// <summary>The directory holding one state directory per container.</summary>
-    public string StateRoot { get; init; } = DefaultStateRoot;
+    /// <summary>
+    /// The directory holding one state directory per container. Default: <see cref="DefaultStateRoot"/>
+    /// as root; without root <c>$XDG_RUNTIME_DIR/libcontainer</c>, as runc uses
+    /// <c>$XDG_RUNTIME_DIR/runc</c> (without root and without XDG_RUNTIME_DIR, reading it throws: set it).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not set, not root, and XDG_RUNTIME_DIR is not set.</exception>
+    public string StateRoot
+    {
+        get => _stateRoot ?? DefaultFor(Tmds.Linux.LibC.geteuid(), Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR"));
+        init => _stateRoot = value;
+    }
+
+    internal static string DefaultFor(uint euid, string? runtimeDir)
+    {
+        if (euid == 0)
+        {
+            return DefaultStateRoot;
+        }
+        return runtimeDir is { Length: > 0 }
+            ? Path.Combine(runtimeDir, "libcontainer")
+            : throw new InvalidOperationException(
+                $"ContainerFactoryOptions.StateRoot: not running as root (uid {euid}) and XDG_RUNTIME_DIR is not set; " +
+                $"set StateRoot to a directory this user may write (the root's default, {DefaultStateRoot}, is root's).");
+    }
 
     /// <summary>
     /// The native init binary. Null: <c>$LIBCONTAINER_INIT</c>, else <c>lc-init</c> next to the

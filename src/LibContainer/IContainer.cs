@@ -21,6 +21,9 @@ public interface IContainer : IAsyncDisposable
     /// <summary>
     /// The status, derived from live facts each time it is read: whether the init process is alive
     /// (the same process, not a reused pid, and not a zombie) and whether it still waits for start.
+    /// Each read does I/O (/proc/&lt;pid&gt;/stat, the exec fifo, the freezer's state: a few small
+    /// reads, microseconds), so read it once into a local where one answer is wanted; to learn when
+    /// the container ends, await <see cref="IProcess.WaitForExitAsync"/> instead of polling it.
     /// </summary>
     ContainerStatus Status { get; }
 

@@ -4,6 +4,13 @@ using LibContainer.Spec;
 namespace LibContainer;
 
 /// <summary>Creates containers from OCI runtime specs, and loads the ones that already exist.</summary>
+/// <remarks>
+/// Every error about a container derives from <see cref="ContainerException"/> (bad specs and ids are
+/// <see cref="ArgumentException"/>s, <see cref="SpecValidationException"/> naming each field); their
+/// constructors are public, so a fake factory in a consumer's tests can throw them. Cancelling a
+/// token ends the wait with <see cref="OperationCanceledException"/>: it never kills a container, and
+/// a create, run or restore that is cancelled undoes what it made before the exception is thrown.
+/// </remarks>
 /// <example>
 /// <code>
 /// var factory = new ContainerFactory();
@@ -24,8 +31,10 @@ public interface IFactory
     /// Any failure undoes everything made so far before the exception reaches the caller.
     /// </summary>
     /// <exception cref="SpecValidationException">The spec is invalid; every error names its JSON path.</exception>
-    /// <exception cref="ArgumentException">The id is invalid or taken.</exception>
+    /// <exception cref="ArgumentException">The id is invalid.</exception>
+    /// <exception cref="ContainerAlreadyExistsException">A container with this id exists under <see cref="StateRoot"/>.</exception>
     /// <exception cref="ContainerStartException">A step of the init failed; the message names it and errno.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; what was made so far is undone first.</exception>
     Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -43,7 +52,8 @@ public interface IFactory
     /// Any failure undoes everything made so far.
     /// </summary>
     /// <exception cref="CheckpointException">CRIU is missing, too old, or failed; the message has the end of its log.</exception>
-    /// <exception cref="ArgumentException">The id is invalid or taken, or the image directory does not exist.</exception>
+    /// <exception cref="ArgumentException">The id is invalid, or the image directory does not exist.</exception>
+    /// <exception cref="ContainerAlreadyExistsException">A container with this id exists under <see cref="StateRoot"/>.</exception>
     Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>
