@@ -11,7 +11,7 @@ internal sealed partial class Container
     /// the rest), wait until they are gone, then remove the state directory. Mounts and namespaces die
     /// with the processes. Idempotent.
     /// </summary>
-    public async Task DestroyAsync(CancellationToken cancellationToken = default)
+    private async Task DestroyCoreAsync(CancellationToken cancellationToken)
     {
         using IDisposable? held = await _dir.LockAsync(cancellationToken).ConfigureAwait(false);
         if (held is null)

@@ -1,3 +1,4 @@
+using LibContainer.Diagnostics;
 using LibContainer.Init;
 using LibContainer.Spec;
 using LibContainer.State;
@@ -28,7 +29,7 @@ public sealed class ContainerFactory : IFactory
     /// <summary>A factory with the given options (default: state under /run/libcontainer).</summary>
     public ContainerFactory(ContainerFactoryOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        _options = options ?? new ContainerFactoryOptions();
+        _options = options is null ? new ContainerFactoryOptions() : options with { }; // a copy: later changes to the caller's do not reach this factory
         if (_options.SynchronousWaitLimit < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), _options.SynchronousWaitLimit,
@@ -46,10 +47,20 @@ public sealed class ContainerFactory : IFactory
     public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ContainerOptions();
-        Container container = await Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
-            .ConfigureAwait(false);
-        container.DestroyOnDispose = options.DestroyOnDispose;
-        return container;
+        using Telemetry telemetry = Telemetry.Begin(Telemetry.Create, id, _logger);
+        try
+        {
+            Container container = await Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
+                .ConfigureAwait(false);
+            container.DestroyOnDispose = options.DestroyOnDispose;
+            telemetry.Succeeded();
+            return container;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -6,7 +6,7 @@ public sealed record ContainerFactoryOptions
     /// <summary>The default state root of root, as runc's is /run/runc.</summary>
     public const string DefaultStateRoot = "/run/libcontainer";
 
-    private readonly string? _stateRoot;
+    private string? _stateRoot;
 
     /// <summary>The environment variable that overrides where the native init (lc-init) is.</summary>
     public const string InitPathVariable = "LIBCONTAINER_INIT";
@@ -20,7 +20,7 @@ public sealed record ContainerFactoryOptions
     public string StateRoot
     {
         get => _stateRoot ?? DefaultFor(Tmds.Linux.LibC.geteuid(), Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR"));
-        init => _stateRoot = value;
+        set => _stateRoot = value;
     }
 
     internal static string DefaultFor(uint euid, string? runtimeDir)
@@ -40,7 +40,7 @@ public sealed record ContainerFactoryOptions
     /// The native init binary. Null: <c>$LIBCONTAINER_INIT</c>, else <c>lc-init</c> next to the
     /// application, else runtimes/linux-x64/native/lc-init below it.
     /// </summary>
-    public string? InitPath { get; init; }
+    public string? InitPath { get; set; }
 
     /// <summary>
     /// How long a wait on a container's init may block the calling thread before it goes
@@ -53,5 +53,5 @@ public sealed record ContainerFactoryOptions
     /// that wants the exit's task without waiting (to race it against a timer) calls
     /// WaitForExitAsync from a pool thread (Task.Run).
     /// </summary>
-    public TimeSpan SynchronousWaitLimit { get; init; }
+    public TimeSpan SynchronousWaitLimit { get; set; }
 }
