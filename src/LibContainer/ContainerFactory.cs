@@ -47,20 +47,10 @@ public sealed class ContainerFactory : IFactory
     public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ContainerOptions();
-        using Telemetry telemetry = Telemetry.Begin(Telemetry.Create, id, _logger);
-        try
-        {
-            Container container = await Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
-                .ConfigureAwait(false);
-            container.DestroyOnDispose = options.DestroyOnDispose;
-            telemetry.Succeeded();
-            return container;
-        }
-        catch (Exception ex)
-        {
-            telemetry.Failed(ex);
-            throw;
-        }
+        Container container = await Telemetry.RunAsync(Telemetry.Create, id, _logger,
+            () => Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)).ConfigureAwait(false);
+        container.DestroyOnDispose = options.DestroyOnDispose;
+        return container;
     }
 
     /// <inheritdoc />

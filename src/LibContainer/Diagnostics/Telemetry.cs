@@ -33,16 +33,38 @@ internal readonly struct Telemetry : IDisposable
         _started = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Starts an operation on <paramref name="containerId"/>; dispose it at the end, after <see cref="Succeeded"/> or <see cref="Failed"/>.</summary>
-    public static Telemetry Begin(Operation operation, string containerId, ILogger logger) => new(operation, containerId, logger);
+    /// <summary>Runs <paramref name="work"/> as <paramref name="operation"/> on <paramref name="containerId"/>.</summary>
+    public static async Task<T> RunAsync<T>(Operation operation, string containerId, ILogger logger, Func<Task<T>> work)
+    {
+        using var telemetry = new Telemetry(operation, containerId, logger);
+        try
+        {
+            T result = await work().ConfigureAwait(false);
+            telemetry.Succeeded();
+            return result;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Failed(ex);
+            throw;
+        }
+    }
 
-    public void Succeeded()
+    /// <inheritdoc cref="RunAsync{T}"/>
+    public static Task RunAsync(Operation operation, string containerId, ILogger logger, Func<Task> work) =>
+        RunAsync(operation, containerId, logger, async () =>
+        {
+            await work().ConfigureAwait(false);
+            return true;
+        });
+
+    private void Succeeded()
     {
         _operation.Count.Add(1);
         _operation.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds);
     }
 
-    public void Failed(Exception exception)
+    private void Failed(Exception exception)
     {
         string type = exception.GetType().FullName ?? exception.GetType().Name;
         _operation.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, new KeyValuePair<string, object?>("error.type", type));
