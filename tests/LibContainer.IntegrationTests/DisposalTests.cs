@@ -85,6 +85,25 @@ public sealed class DisposalTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         Factory.Explain(Spec("true")).ToString().Should().NotContain("PR_SET_PDEATHSIG");
     }
 
+    /// <summary>
+    /// The kernel sends the parent-death signal when the parent thread exits: a container made from a
+    /// thread that ends must live on (the library spawns those from a thread that lives as long as the process).
+    /// </summary>
+    [Fact]
+    public async Task KillOnHostExit_ThreadThatCreatedItEnds_ContainerLives()
+    {
+        IContainer? container = null;
+        var thread = new Thread(() => container = Factory.RunAsync(NewId(), Spec("sleep", "100"), Piped with { KillOnHostExit = true }, Token).GetAwaiter().GetResult());
+        thread.Start();
+        thread.Join();
+        Track(container!);
+
+        await Task.Delay(300, Token);
+
+        container!.Status.Should().Be(ContainerStatus.Running);
+        IsAlive(container.InitProcess.Pid).Should().BeTrue();
+    }
+
     /// <summary>The sample (a host of the public API) runs a KillOnHostExit container; SIGKILL to the sample ends it.</summary>
     [Fact]
     public async Task KillOnHostExit_HostSigkilled_ContainerDies()
