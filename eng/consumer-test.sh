@@ -3,7 +3,8 @@
 # repository that takes the package from a local feed, with README.md's "Use it in your app" program as
 # its Program.cs (the block after the consumer-test marker, as it is), and run a container with it from
 # `dotnet run` (warnings are errors: no CA1416 or other), then published portable, single-file with
-# IncludeNativeLibrariesForSelfExtract, and native AOT. As root; needs busybox-static (the example's rootfs).
+# IncludeNativeLibrariesForSelfExtract, and native AOT (also as the unprivileged user nobody). As root;
+# needs busybox-static (the example's rootfs).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/lc-consumer-XXXXXX)"
@@ -63,4 +64,15 @@ dotnet publish -c Release -r linux-x64 -p:PublishAot=true -o out/aot -nologo -v 
 check "native AOT" "$(out/aot/hello)"
 ls -l out/aot/hello | awk '{print "native AOT app: " $5 " bytes"}'
 
-echo "consumer test: a container ran from dotnet run, portable, single-file and native AOT"
+step "without root (the AOT app as nobody: CreateRootless, state under \$XDG_RUNTIME_DIR)"
+user_dir="$(mktemp -d /tmp/lc-consumer-user-XXXXXX)" && chmod 755 "$user_dir"
+install -m 755 out/aot/hello out/aot/lc-init "$user_dir/" # the AOT app is its binary and lc-init beside it
+mkdir -m 700 "$user_dir/runtime" && chown nobody "$user_dir/runtime"
+out="$(cd "$user_dir" && setpriv --reuid nobody --regid nogroup --clear-groups env -i PATH="$PATH" XDG_RUNTIME_DIR="$user_dir/runtime" ./hello 2>&1)" \
+    || { rm -rf "$user_dir"; fail "rootless: $out"; }
+grep -q "hello from hello, pid 1" <<<"$out" || { rm -rf "$user_dir"; fail "rootless: no greeting in: $out"; }
+[ -z "$(ls -A "$user_dir/runtime/libcontainer" 2>/dev/null)" ] || { rm -rf "$user_dir"; fail "rootless: state left behind"; }
+rm -rf "$user_dir"
+echo "rootless: ok"
+
+echo "consumer test: a container ran from dotnet run, portable, single-file, native AOT, and without root"

@@ -7,7 +7,7 @@ using LibContainer.Spec;
 
 bool explain = args.Contains("--explain");
 bool killWithHost = args.Contains("--kill-with-host");
-bool rootless = args.Contains("--rootless") || Environment.UserName != "root" && Tmds.Linux.LibC.geteuid() != 0;
+bool rootless = args.Contains("--rootless") || !Environment.IsPrivilegedProcess;
 string busybox = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? BusyboxRootfs.DefaultBusybox;
 if (!BusyboxRootfs.IsAvailable(busybox))
 {
@@ -22,7 +22,7 @@ try
     BusyboxRootfs.Create(rootfs, busybox);
 
     // Without root: a user namespace maps this user to root inside, as `runc spec --rootless` writes.
-    RuntimeSpec spec = rootless ? RuntimeSpec.CreateRootless(Tmds.Linux.LibC.geteuid(), Tmds.Linux.LibC.getegid()) : RuntimeSpec.CreateDefault();
+    RuntimeSpec spec = rootless ? RuntimeSpec.CreateRootless() : RuntimeSpec.CreateDefault();
     spec.Root = new Root { Path = rootfs, Readonly = true };
     spec.Hostname = "sample";
     spec.Process!.Terminal = false;
