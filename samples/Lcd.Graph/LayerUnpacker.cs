@@ -89,15 +89,17 @@ public static class LayerUnpacker
     }
 
     /// <summary>Checks a tar name and returns it without "./", trailing or doubled slashes; "" is the layer root.</summary>
-    internal static string CleanName(string name)
+    internal static string CleanName(string name, string? entry = null)
     {
+        string what = entry is null ? $"entry '{name}'" : $"entry '{entry}': hard link target '{name}'";
+        entry ??= name;
         if (name.StartsWith('/'))
         {
-            throw new LayerException($"entry '{name}': absolute names are refused", name);
+            throw new LayerException($"{what}: absolute names are refused", entry);
         }
         if (name.Contains('\0', StringComparison.Ordinal))
         {
-            throw new LayerException($"entry '{name}': the name has a NUL byte", name);
+            throw new LayerException($"{what}: the name has a NUL byte", entry);
         }
         var parts = new List<string>();
         foreach (string part in name.Split('/'))
@@ -108,7 +110,7 @@ public static class LayerUnpacker
             }
             if (part == "..")
             {
-                throw new LayerException($"entry '{name}': '..' in a name is refused (it would leave the layer)", name);
+                throw new LayerException($"{what}: '..' in a name is refused (it would leave the layer)", entry);
             }
             parts.Add(part);
         }
@@ -121,6 +123,7 @@ public static class LayerUnpacker
         private readonly List<(string Path, long MtimeNs)> _dirTimes = [];
         private readonly byte[] _buffer = new byte[1 << 17];
         private string? _cachedParent;
+        private string _currentParent = "";
         private SafeFd? _cachedParentFd;
 
         public void Run(TarTap tap, CancellationToken cancellationToken)
@@ -169,6 +172,7 @@ public static class LayerUnpacker
         {
             string name = CleanName(entry.Name);
             string parentPath = Path.GetDirectoryName(name) ?? "";
+            _currentParent = parentPath;
             string baseName = Path.GetFileName(name);
             long mtimeNs = (entry.ModificationTime.ToUnixTimeMilliseconds() * 1_000_000) + (entry.ModificationTime.Ticks % TimeSpan.TicksPerMillisecond * 100);
             if (name.Length == 0)
@@ -282,13 +286,22 @@ public static class LayerUnpacker
 
         private void HardLink(SafeFd parent, string baseName, TarEntry entry)
         {
-            string target = CleanName(entry.LinkName);
+            string target = CleanName(entry.LinkName, entry.Name);
             if (target.Length == 0)
             {
                 throw new LayerException($"entry '{entry.Name}': a hard link to the layer's root is refused", entry.Name);
             }
             string targetParent = Path.GetDirectoryName(target) ?? "";
-            using SafeFd source = OpenDir(targetParent, entry.Name, create: false);
+            SafeFd source;
+            try
+            {
+                source = OpenDir(targetParent, entry.Name, create: false);
+            }
+            catch (GraphIOException e) when (e.Errno == Native.ENOENT)
+            {
+                throw new LayerException($"entry '{entry.Name}': hard link to '{entry.LinkName}', which is not in this layer", entry.Name);
+            }
+            using SafeFd sourceDir = source;
             if (Native.TryOpenAt(source, Path.GetFileName(target), Native.O_PATH | Native.O_NOFOLLOW, out SafeFd? probe) != 0)
             {
                 throw new LayerException($"entry '{entry.Name}': hard link to '{entry.LinkName}', which is not in this layer", entry.Name);
@@ -340,9 +353,14 @@ public static class LayerUnpacker
             }
             if (rc is Native.EISDIR or 1 /* EPERM */)
             {
-                _cachedParent = null;
-                _cachedParentFd?.Dispose();
-                _cachedParentFd = null;
+                // A cached parent inside the removed directory would be a deleted one: forgotten.
+                string removed = _currentParent.Length == 0 ? name : _currentParent + "/" + name;
+                if (_cachedParent is { } cached && (cached == removed || cached.StartsWith(removed + "/", StringComparison.Ordinal)))
+                {
+                    _cachedParent = null;
+                    _cachedParentFd?.Dispose();
+                    _cachedParentFd = null;
+                }
                 RemoveDirectoryAt(parent, name);
                 return;
             }
