@@ -2,7 +2,10 @@
 // CLI, Docker.DotNet and Testcontainers are its clients; containers are made by LibContainer.
 using Lcd;
 using Lcd.Api;
+using Lcd.Containers;
 using Lcd.Daemon;
+using Lcd.Graph;
+using LibContainer;
 
 DaemonArgs.Parsed parsed;
 try
@@ -64,7 +67,7 @@ using (pidFile)
         kestrel.AddServerHeader = false;
         foreach (string socket in sockets)
         {
-            kestrel.ListenUnixSocket(socket);
+            kestrel.ListenUnixSocket(socket, HalfClose.Use);
         }
     });
     builder.Services.ConfigureHttpJsonOptions(json =>
@@ -74,12 +77,20 @@ using (pidFile)
     });
     builder.Services.AddSingleton(options);
     builder.Services.AddSingleton(EngineIdentity.LoadOrCreate(options.DataRoot));
+    // The drivers: graph (images, root filesystems) under the data root; exec (LibContainer) with its state under the exec root.
+    builder.Services.AddSingleton(sp => new ImageStore(new GraphOptions { Root = Path.Combine(options.DataRoot, "graph") }, sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton(sp => new RootfsDriver(sp.GetRequiredService<ImageStore>()));
+    builder.Services.AddSingleton<IFactory>(sp => new ContainerFactory(
+        new ContainerFactoryOptions { StateRoot = Path.Combine(options.ExecRoot, "libcontainer") }, sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton<ContainerService>();
 
     WebApplication app = builder.Build();
     app.Use(ApiErrors.Middleware);
     app.Use(ApiVersion.Middleware);
     app.UseRouting(); // after the /v1.xx prefix is stripped, so each endpoint is mapped once
     SystemEndpoints.Map(app);
+    ContainerEndpoints.Map(app);
+    await app.Services.GetRequiredService<ContainerService>().LoadAsync(CancellationToken.None);
 
     ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lcd");
     app.Lifetime.ApplicationStarted.Register(() =>

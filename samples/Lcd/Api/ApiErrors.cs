@@ -11,6 +11,8 @@ internal static partial class ApiErrors
 {
     public static async Task Middleware(HttpContext context, RequestDelegate next)
     {
+        ILogger requests = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Lcd.Api");
+        LogCalling(requests, context.Request.Method, context.Request.Path.Value ?? "");
         try
         {
             await next(context);
@@ -56,8 +58,11 @@ internal static partial class ApiErrors
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), EngineJsonContext.Default.ErrorResponse);
+        return context.Response.WriteAsJsonAsync(new ErrorResponse(message), EngineJsonContext.Default.ErrorResponse, contentType: "application/json");
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Calling {Method} {Path}")]
+    private static partial void LogCalling(ILogger logger, string method, string path);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

@@ -46,12 +46,25 @@ public sealed class LcdDaemon : IAsyncDisposable
         _process = process;
     }
 
-    /// <summary>Starts lcd on a fresh temp directory (or <paramref name="dir"/>, kept) and waits until /_ping answers.</summary>
-    public static async Task<LcdDaemon> StartAsync(string? dir = null, params string[] extraArgs)
+    /// <summary>Starts lcd on a fresh temp directory with the offline busybox image in its store (busybox:latest, from Debian's busybox-static).</summary>
+    public static async Task<LcdDaemon> StartWithBusyboxAsync()
     {
         Require.Root();
-        bool owns = dir is null;
-        dir ??= Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        Require.Busybox();
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        using (var images = new Lcd.Graph.ImageStore(new Lcd.Graph.GraphOptions { Root = Path.Combine(dir, "data", "graph") }))
+        {
+            await Lcd.Graph.BusyboxImage.BuildAsync(images);
+        }
+        return await StartAsync(dir, owns: true);
+    }
+
+    /// <summary>Starts lcd on a fresh temp directory (or <paramref name="dir"/>, kept) and waits until /_ping answers.</summary>
+    public static Task<LcdDaemon> StartAsync(string? dir = null) => StartAsync(dir ?? Directory.CreateTempSubdirectory("lcd-test-").FullName, owns: dir is null);
+
+    private static async Task<LcdDaemon> StartAsync(string dir, bool owns, params string[] extraArgs)
+    {
+        Require.Root();
         var psi = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
@@ -59,7 +72,7 @@ public sealed class LcdDaemon : IAsyncDisposable
         };
         foreach (string arg in (string[])["-H", "unix://" + Path.Combine(dir, "lcd.sock"), "--data-root", Path.Combine(dir, "data"),
                      "--exec-root", Path.Combine(dir, "exec"), "--pidfile", Path.Combine(dir, "lcd.pid"),
-                     "--config-file", WriteEmptyConfig(dir), .. extraArgs])
+                     "--config-file", WriteEmptyConfig(dir), "--log-level", "debug", .. extraArgs])
         {
             psi.ArgumentList.Add(arg);
         }
@@ -168,6 +181,11 @@ public sealed class LcdDaemon : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Mount points at or below <paramref name="dir"/> in the host's mount table.</summary>
+    public static List<string> MountsUnder(string dir) =>
+        File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4].Replace("\\040", " ", StringComparison.Ordinal))
+            .Where(m => m == dir || m.StartsWith(dir + "/", StringComparison.Ordinal)).ToList();
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -177,9 +195,23 @@ public sealed class LcdDaemon : IAsyncDisposable
         finally
         {
             _process.Dispose();
-            if (_ownsDir)
+            if (Environment.GetEnvironmentVariable("LCD_TEST_LOG") is { Length: > 0 } log)
             {
-                Directory.Delete(Dir, recursive: true);
+                File.AppendAllText(log, Output); // the daemon's log, kept for a failing run
+            }
+        }
+        if (_ownsDir)
+        {
+            // Nothing of lcd's may outlive it: a mount left under its directories fails the test (after it is cleaned up).
+            List<string> mounts = MountsUnder(Dir);
+            foreach (string mount in mounts.OrderByDescending(m => m.Length))
+            {
+                Interop.Signals.Unmount(mount);
+            }
+            Directory.Delete(Dir, recursive: true);
+            if (mounts.Count > 0)
+            {
+                throw new InvalidOperationException($"lcd left mounts behind: {string.Join(", ", mounts)}");
             }
         }
     }

@@ -28,6 +28,14 @@ internal static class Require
         return cli;
     }
 
+    public static void Busybox()
+    {
+        if (!File.Exists("/bin/busybox"))
+        {
+            Missing("/bin/busybox is missing: apt-get install -y busybox-static");
+        }
+    }
+
     private static void Missing(string reason)
     {
         if (Environment.GetEnvironmentVariable(Variable) == "1")
