@@ -90,6 +90,7 @@ using (pidFile)
     app.UseRouting(); // after the /v1.xx prefix is stripped, so each endpoint is mapped once
     SystemEndpoints.Map(app);
     ContainerEndpoints.Map(app);
+    ImageEndpoints.Map(app);
     await app.Services.GetRequiredService<ContainerService>().LoadAsync(CancellationToken.None);
 
     ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lcd");
