@@ -18,6 +18,6 @@ if ((${#missing[@]} > 0)); then
     fi
     echo "setup: installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    "$(dirname "$0")/no-services.sh" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }

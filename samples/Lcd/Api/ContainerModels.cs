@@ -1,0 +1,194 @@
+using System.Text.Json.Serialization;
+
+namespace Lcd.Api;
+
+// The Engine API's container shapes (v1.41), with Docker's field names. The same records are what
+// lcd keeps on disk for each container (containers/ID/config.v2.json), as dockerd keeps its own.
+
+/// <summary>Config: what the image and `docker create` say the process is.</summary>
+public sealed record ContainerConfig
+{
+    public string? Hostname { get; set; }
+    public string? Domainname { get; set; }
+    public string? User { get; set; }
+    public bool AttachStdin { get; set; }
+    public bool AttachStdout { get; set; }
+    public bool AttachStderr { get; set; }
+    public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
+    public bool Tty { get; set; }
+    public bool OpenStdin { get; set; }
+    public bool StdinOnce { get; set; }
+    public List<string>? Env { get; set; }
+    public List<string>? Cmd { get; set; }
+    public string? Image { get; set; }
+    public Dictionary<string, EmptyObject>? Volumes { get; set; }
+    public string? WorkingDir { get; set; }
+    public List<string>? Entrypoint { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public string? StopSignal { get; set; }
+    public int? StopTimeout { get; set; }
+}
+
+/// <summary>Docker's empty objects in maps ({"80/tcp": {}}).</summary>
+public sealed record EmptyObject;
+
+public sealed record RestartPolicy
+{
+    public string? Name { get; set; }
+    public int MaximumRetryCount { get; set; }
+}
+
+/// <summary>HostConfig: what the host gives the container (resources, mounts, restart policy).</summary>
+public sealed record HostConfig
+{
+    public bool AutoRemove { get; set; }
+    public long Memory { get; set; }
+    public long NanoCpus { get; set; }
+    public long CpuShares { get; set; }
+    public long? PidsLimit { get; set; }
+    public List<string>? CapAdd { get; set; }
+    public List<string>? CapDrop { get; set; }
+    public bool ReadonlyRootfs { get; set; }
+    public bool Privileged { get; set; }
+    public string? NetworkMode { get; set; }
+    public RestartPolicy? RestartPolicy { get; set; }
+    public List<string>? Binds { get; set; }
+    public Dictionary<string, string>? Tmpfs { get; set; }
+    public bool? Init { get; set; }
+}
+
+/// <summary>POST /containers/create's body: Config's fields at the top level, plus HostConfig.</summary>
+public sealed record ContainerCreateRequest
+{
+    public string? Hostname { get; set; }
+    public string? Domainname { get; set; }
+    public string? User { get; set; }
+    public bool AttachStdin { get; set; }
+    public bool AttachStdout { get; set; }
+    public bool AttachStderr { get; set; }
+    public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
+    public bool Tty { get; set; }
+    public bool OpenStdin { get; set; }
+    public bool StdinOnce { get; set; }
+    public List<string>? Env { get; set; }
+    public List<string>? Cmd { get; set; }
+    public string? Image { get; set; }
+    public Dictionary<string, EmptyObject>? Volumes { get; set; }
+    public string? WorkingDir { get; set; }
+    public List<string>? Entrypoint { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public string? StopSignal { get; set; }
+    public int? StopTimeout { get; set; }
+    public HostConfig? HostConfig { get; set; }
+
+    public ContainerConfig ToConfig() => new()
+    {
+        Hostname = Hostname, Domainname = Domainname, User = User,
+        AttachStdin = AttachStdin, AttachStdout = AttachStdout, AttachStderr = AttachStderr,
+        ExposedPorts = ExposedPorts, Tty = Tty, OpenStdin = OpenStdin, StdinOnce = StdinOnce,
+        Env = Env, Cmd = Cmd, Image = Image, Volumes = Volumes, WorkingDir = WorkingDir,
+        Entrypoint = Entrypoint, Labels = Labels, StopSignal = StopSignal, StopTimeout = StopTimeout,
+    };
+}
+
+public sealed record ContainerCreateResponse(string Id, List<string> Warnings);
+
+public sealed record ContainerWaitResponse(int StatusCode, ContainerWaitError? Error);
+
+public sealed record ContainerWaitError(string Message);
+
+/// <summary>State, as inspect shows it.</summary>
+public sealed record ContainerStateJson
+{
+    public required string Status { get; set; }
+    public bool Running { get; set; }
+    public bool Paused { get; set; }
+    public bool Restarting { get; set; }
+    public bool OOMKilled { get; set; }
+    public bool Dead { get; set; }
+    public int Pid { get; set; }
+    public int ExitCode { get; set; }
+    public string Error { get; set; } = "";
+    public string StartedAt { get; set; } = ZeroTime;
+    public string FinishedAt { get; set; } = ZeroTime;
+
+    /// <summary>Go's zero time, which Docker prints for "never".</summary>
+    public const string ZeroTime = "0001-01-01T00:00:00Z";
+}
+
+/// <summary>What lcd keeps per container (config.v2.json), and the core of inspect's answer.</summary>
+public sealed record ContainerRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public required string Created { get; init; }
+    public required string Image { get; init; }
+    public required ContainerConfig Config { get; init; }
+    public required HostConfig HostConfig { get; init; }
+    public required ContainerStateJson State { get; set; }
+    public required string Path { get; init; }
+    public required List<string> Args { get; init; }
+    public required string LogPath { get; init; }
+    public int RestartCount { get; set; }
+}
+
+/// <summary>GET /containers/{id}/json.</summary>
+public sealed record ContainerInspectResponse
+{
+    public required string Id { get; init; }
+    public required string Created { get; init; }
+    public required string Path { get; init; }
+    public required List<string> Args { get; init; }
+    public required ContainerStateJson State { get; init; }
+    public required string Image { get; init; }
+    public required string ResolvConfPath { get; init; }
+    public required string HostnamePath { get; init; }
+    public required string HostsPath { get; init; }
+    public required string LogPath { get; init; }
+    public required string Name { get; init; }
+    public int RestartCount { get; init; }
+    public required string Driver { get; init; }
+    public required string Platform { get; init; }
+    public required HostConfig HostConfig { get; init; }
+    public required ContainerConfig Config { get; init; }
+    public required List<EmptyObject> Mounts { get; init; }
+    public required NetworkSettingsJson NetworkSettings { get; init; }
+}
+
+public sealed record NetworkSettingsJson
+{
+    public Dictionary<string, List<PortBindingJson>?> Ports { get; init; } = [];
+    public Dictionary<string, EmptyObject> Networks { get; init; } = [];
+}
+
+public sealed record PortBindingJson(string HostIp, string HostPort);
+
+/// <summary>GET /containers/json's entries (docker ps).</summary>
+public sealed record ContainerSummary
+{
+    public required string Id { get; init; }
+    public required List<string> Names { get; init; }
+    public required string Image { get; init; }
+    public required string ImageID { get; init; }
+    public required string Command { get; init; }
+    public long Created { get; init; }
+    public required List<EmptyObject> Ports { get; init; }
+    public required Dictionary<string, string> Labels { get; init; }
+    public required string State { get; init; }
+    public required string Status { get; init; }
+    public required SummaryHostConfig HostConfig { get; init; }
+    public required NetworkSettingsJson NetworkSettings { get; init; }
+    public required List<EmptyObject> Mounts { get; init; }
+}
+
+public sealed record SummaryHostConfig(string NetworkMode);
+
+/// <summary>Persistence of <see cref="ContainerRecord"/> and the API's container bodies.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(ContainerCreateRequest))]
+[JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerWaitResponse))]
+[JsonSerializable(typeof(ContainerInspectResponse))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+internal sealed partial class ContainerJsonContext : JsonSerializerContext;

@@ -1,0 +1,95 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+
+namespace Lcd.Api;
+
+/// <summary>
+/// Half-closed connections for attach. The docker CLI half-closes its side of an attach connection as
+/// soon as it has no more stdin (at once, without -i), then reads the container's output to the end.
+/// Kestrel treats a client's FIN as the end of the connection and would cut that output. This connection
+/// middleware hides the FIN from Kestrel once a request has taken over its connection
+/// (<see cref="Upgraded"/>): the read side then reports <see cref="ReadClosed"/> instead, and the
+/// connection ends when the handler ends.
+/// </summary>
+internal sealed class HalfClose : IDisposable
+{
+    private readonly CancellationTokenSource _readClosed = new();
+
+    /// <summary>Set by a handler before it upgrades: from then on a FIN is only the end of the client's input.</summary>
+    public bool Upgraded { get; set; }
+
+    /// <summary>Cancelled when the client half-closed an upgraded connection (its stdin ended).</summary>
+    public CancellationToken ReadClosed => _readClosed.Token;
+
+    public static void Use(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.Use(next => async connection =>
+    {
+        var feature = new HalfClose();
+        connection.Features.Set(feature);
+        using var closed = new CancellationTokenSource();
+        CancellationToken transportClosed = connection.ConnectionClosed;
+        using CancellationTokenRegistration registration = transportClosed.Register(() =>
+        {
+            if (!feature.Upgraded)
+            {
+                closed.Cancel();
+            }
+        });
+        IDuplexPipe transport = connection.Transport;
+        connection.Transport = new Pipe(new Reader(transport.Input, feature, closed.Token), transport.Output);
+        connection.ConnectionClosed = closed.Token;
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            await closed.CancelAsync();
+            feature.Dispose();
+        }
+    });
+
+    public void Dispose() => _readClosed.Dispose();
+
+    private sealed class Pipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+        public PipeWriter Output { get; } = output;
+    }
+
+    private sealed class Reader(PipeReader inner, HalfClose feature, CancellationToken connectionEnd) : PipeReader
+    {
+        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+        {
+            ReadResult result = await inner.ReadAsync(cancellationToken);
+            if (result.IsCompleted && result.Buffer.IsEmpty && feature.Upgraded)
+            {
+                feature._readClosed.Cancel();
+                // Hold Kestrel's read until the handler ends the connection (or the read is cancelled).
+                using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectionEnd);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, both.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return new ReadResult(result.Buffer, isCanceled: cancellationToken.IsCancellationRequested, isCompleted: true);
+            }
+            return result;
+        }
+
+        public override bool TryRead(out ReadResult result)
+        {
+            bool read = inner.TryRead(out result);
+            return read && !(result.IsCompleted && result.Buffer.IsEmpty && feature.Upgraded) && read;
+        }
+
+        public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+
+        public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+
+        public override void CancelPendingRead() => inner.CancelPendingRead();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+    }
+}

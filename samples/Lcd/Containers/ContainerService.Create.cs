@@ -1,0 +1,178 @@
+using System.Globalization;
+using Lcd.Api;
+using Lcd.Graph;
+using LibContainer.Spec;
+using ImageConfig = Lcd.Graph.Oci.ImageConfig;
+
+namespace Lcd.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>Docker's default capabilities (moby oci/caps/defaults.go): more than runc spec's three.</summary>
+    internal static readonly string[] DefaultCapabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ];
+
+    /// <summary>docker create: the record and the root filesystem; the library's container is made at start, as dockerd makes it.</summary>
+    public async Task<ContainerEntry> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.Image))
+        {
+            throw ApiException.BadRequest("Config cannot be empty in order to create a container");
+        }
+        if (request.Tty)
+        {
+            throw ApiException.BadRequest("a terminal (-t) is not supported by lcd yet: run without -t");
+        }
+        if (!string.IsNullOrEmpty(name) && !ValidName().IsMatch(name))
+        {
+            throw ApiException.BadRequest($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
+        HostConfig host = request.HostConfig ?? new HostConfig();
+        string id = NewId();
+        string fullName = string.IsNullOrEmpty(name) ? GenerateName() : name.StartsWith('/') ? name : "/" + name;
+        string dir = Path.Combine(_root, id);
+        var record = new ContainerRecord
+        {
+            Id = id,
+            Name = fullName,
+            Created = Now(),
+            Image = image.Id,
+            Config = request.ToConfig(),
+            HostConfig = host,
+            State = new ContainerStateJson { Status = "created" },
+            Path = "",
+            Args = [],
+            LogPath = Path.Combine(dir, id + "-json.log"),
+        };
+        var entry = new ContainerEntry(record, dir);
+        lock (_lock)
+        {
+            ContainerEntry? holder = _byId.Values.FirstOrDefault(e => e.Record.Name == fullName);
+            if (holder is not null)
+            {
+                throw ApiException.Conflict($"Conflict. The container name \"{fullName}\" is already in use by container \"{holder.Record.Id}\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            _byId[id] = entry; // holds the name while the rest is made
+        }
+        try
+        {
+            System.IO.Directory.CreateDirectory(dir);
+            string rootfs = Rootfs.Create(id, image);
+            ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
+            record.Args.AddRange(run.Spec.Process!.Args!.Skip(1));
+            record = record with { Path = run.Spec.Process.Args![0] };
+            entry = new ContainerEntry(record, dir);
+            lock (_lock)
+            {
+                _byId[id] = entry;
+            }
+            await SaveAsync(entry, cancellationToken).ConfigureAwait(false);
+            Log.ContainerCreated(_logger, id, fullName, request.Image);
+            return entry;
+        }
+        catch (Exception ex)
+        {
+            lock (_lock)
+            {
+                _byId.Remove(id);
+            }
+            try
+            {
+                Rootfs.Remove(id);
+            }
+            catch (GraphException)
+            {
+            }
+            if (System.IO.Directory.Exists(dir))
+            {
+                System.IO.Directory.Delete(dir, recursive: true);
+            }
+            throw ex is GraphException ? ApiException.BadRequest(ex.Message) : ex;
+        }
+    }
+
+    /// <summary>The runtime spec of a container: the image's config, the request's overrides, Docker's defaults and HostConfig's limits.</summary>
+    internal static ImageRunSpec BuildSpec(ContainerRecord record, ImageConfig image, string rootfs)
+    {
+        ContainerConfig config = record.Config;
+        HostConfig host = record.HostConfig;
+        ImageRunSpec run = ImageSpec.Create(image, rootfs, new RunOptions
+        {
+            Entrypoint = config.Entrypoint,
+            Cmd = config.Cmd,
+            Env = config.Env,
+            WorkingDir = config.WorkingDir,
+            User = config.User,
+            Hostname = string.IsNullOrEmpty(config.Hostname) ? record.Id[..12] : config.Hostname,
+        });
+        RuntimeSpec spec = run.Spec;
+        spec.Root!.Readonly = host.ReadonlyRootfs;
+        if (!string.IsNullOrEmpty(config.Domainname))
+        {
+            spec.Domainname = config.Domainname;
+        }
+
+        var caps = new List<string>(DefaultCapabilities);
+        foreach (string add in host.CapAdd ?? [])
+        {
+            if (add.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new GraphException("--cap-add ALL is not supported by lcd yet: name the capabilities");
+            }
+            string cap = CapName(add);
+            if (!caps.Contains(cap))
+            {
+                caps.Add(cap);
+            }
+        }
+        foreach (string drop in host.CapDrop ?? [])
+        {
+            if (drop.Equals("ALL", StringComparison.OrdinalIgnoreCase))
+            {
+                caps.Clear();
+                continue;
+            }
+            caps.Remove(CapName(drop));
+        }
+        spec.Process!.Capabilities = new LinuxCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] };
+
+        spec.Linux ??= new Linux();
+        var resources = spec.Linux.Resources ?? new LinuxResources();
+        if (host.Memory > 0)
+        {
+            resources.Memory = new LinuxMemory { Limit = host.Memory };
+        }
+        if (host.NanoCpus > 0)
+        {
+            const ulong Period = 100_000;
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Period = Period;
+            resources.Cpu.Quota = host.NanoCpus * (long)Period / 1_000_000_000;
+        }
+        if (host.CpuShares > 0)
+        {
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Shares = (ulong)host.CpuShares;
+        }
+        if (host.PidsLimit is long pids and not 0)
+        {
+            resources.Pids = new LinuxPids { Limit = pids };
+        }
+        spec.Linux.Resources = resources;
+        spec.Annotations ??= [];
+        spec.Annotations["org.lcd.container.name"] = record.Name.TrimStart('/');
+        return run;
+    }
+
+    private static string CapName(string name)
+    {
+        string upper = name.ToUpperInvariant();
+        return upper.StartsWith("CAP_", StringComparison.Ordinal) ? upper : "CAP_" + upper;
+    }
+
+    internal static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Lcd.Api;
+using Lcd.Graph;
+using LibContainer;
+
+namespace Lcd.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>docker start: the library creates and starts the container; its output goes to the log and to attached clients.</summary>
+    /// <returns>False when it was already running (the API answers 304).</returns>
+    public async Task<bool> StartAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    {
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry.IsRunning)
+            {
+                return false;
+            }
+            ContainerRecord record = entry.Record;
+            ImageRecord image = Images.Get(record.Image);
+            string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
+            ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
+            bool stdin = record.Config.OpenStdin;
+            // The hubs of this run: clients that attached before the start are already subscribed.
+            OutputHub output = entry.Output;
+            OutputHub logged = entry.Logged;
+            var nextExit = entry.NextExit;
+            if (nextExit.Task.IsCompleted)
+            {
+                entry.NextExit = nextExit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            // The log writer subscribes before the process can write a byte.
+            System.Threading.Channels.ChannelReader<OutputChunk> toLog = output.Subscribe();
+            IContainer container;
+            try
+            {
+                container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
+                {
+                    Stdin = stdin ? StdioMode.Pipe : StdioMode.Null,
+                    Stdout = StdioMode.Pipe,
+                    Stderr = StdioMode.Pipe,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException)
+            {
+                output.Close();
+                entry.Output = new OutputHub();
+                // The docker CLI picks its exit code from Go's lowercase errno text: 127 for a missing program, 126 for one it may not run.
+                string errno = (ex as ContainerStartException)?.Errno switch
+                {
+                    2 => ": no such file or directory",
+                    13 => ": permission denied",
+                    _ => "",
+                };
+                int code = errno.Length == 0 ? 128 : errno.Contains("permission", StringComparison.Ordinal) ? 126 : 127;
+                record.State = record.State with { Status = "created", ExitCode = code, Error = ex.Message };
+                await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
+                var error = ApiException.BadRequest($"failed to create task for container: {ex.Message}{errno}");
+                if (record.HostConfig.AutoRemove)
+                {
+                    // As dockerd: a --rm container whose start failed is removed (its name is free again).
+                    entry.Gate.Release();
+                    try
+                    {
+                        await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await entry.Gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+                throw error;
+            }
+            entry.Runtime = container;
+            record.State = new ContainerStateJson
+            {
+                Status = "running",
+                Running = true,
+                Pid = container.InitProcess.Pid,
+                StartedAt = Now(),
+            };
+            await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
+            Log.ContainerStarted(_logger, record.Id, container.InitProcess.Pid);
+            Task pumps = Task.WhenAll(
+                PumpAsync(container.InitProcess.StandardOutputReader!, 1, output),
+                PumpAsync(container.InitProcess.StandardErrorReader!, 2, output));
+            Task logWriter = WriteLogAsync(entry, toLog, logged);
+            entry.Monitor = MonitorAsync(entry, container, pumps, logWriter, output, logged, nextExit);
+            return true;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private static async Task PumpAsync(PipeReader reader, byte stream, OutputHub hub)
+    {
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
+                foreach (ReadOnlyMemory<byte> segment in result.Buffer)
+                {
+                    if (segment.IsEmpty)
+                    {
+                        continue;
+                    }
+                    hub.Publish(new OutputChunk(stream, DateTimeOffset.UtcNow, segment.ToArray()));
+                }
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteLogAsync(ContainerEntry entry, System.Threading.Channels.ChannelReader<OutputChunk> chunks, OutputHub logged)
+    {
+        await using var log = new JsonFileLog(entry.Record.LogPath);
+        await foreach (OutputChunk chunk in chunks.ReadAllAsync().ConfigureAwait(false))
+        {
+            await entry.LogLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await log.WriteAsync(chunk, CancellationToken.None).ConfigureAwait(false);
+                logged.Publish(chunk);
+            }
+            catch (IOException ex)
+            {
+                Log.ContainerLogFailed(_logger, entry.Record.Id, ex);
+            }
+            finally
+            {
+                entry.LogLock.Release();
+            }
+        }
+    }
+
+    /// <summary>Waits for the process, then records the exit, removes the library's container and, for --rm, the whole container.</summary>
+    private async Task MonitorAsync(ContainerEntry entry, IContainer container, Task pumps, Task logWriter, OutputHub output, OutputHub logged, TaskCompletionSource<int> nextExit)
+    {
+        ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
+        await pumps.ConfigureAwait(false);
+        output.Close();
+        await logWriter.ConfigureAwait(false);
+        logged.Close();
+        int code = status.IsKnown ? status.Code : 255;
+        await RecordExitAsync(entry, container, code).ConfigureAwait(false);
+        nextExit.TrySetResult(code);
+        if (entry.Record.HostConfig.AutoRemove)
+        {
+            try
+            {
+                await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ApiException or IOException or GraphException)
+            {
+                Log.ContainerRemoveFailed(_logger, entry.Record.Id, ex);
+            }
+        }
+    }
+
+    private async Task RecordExitAsync(ContainerEntry entry, IContainer container, int code)
+    {
+        try
+        {
+            await container.DestroyAsync().ConfigureAwait(false);
+        }
+        catch (ContainerException ex)
+        {
+            Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
+        }
+        entry.Runtime = null;
+        entry.Output.Close();
+        entry.Logged.Close();
+        entry.Output = new OutputHub(); // the next start's
+        entry.Logged = new OutputHub();
+        entry.Record.State = entry.Record.State with
+        {
+            Status = "exited",
+            Running = false,
+            Paused = false,
+            Pid = 0,
+            ExitCode = code,
+            FinishedAt = Now(),
+        };
+        await SaveAsync(entry).ConfigureAwait(false);
+        Log.ContainerExited(_logger, entry.Record.Id, code);
+    }
+
+    /// <summary>A container recorded as running when the daemon stopped: running still (live restore) or exited meanwhile.</summary>
+    private async Task RestoreRunningAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    {
+        IContainer? container = null;
+        try
+        {
+            container = await Factory.LoadAsync(entry.Record.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContainerNotFoundException)
+        {
+        }
+        if (container is not null && container.Status is ContainerStatus.Running or ContainerStatus.Paused)
+        {
+            entry.Runtime = container;
+            entry.Output.Close();
+            entry.Logged.Close();
+            TaskCompletionSource<int> nextExit = entry.NextExit;
+            entry.Monitor = Task.Run(async () =>
+            {
+                ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
+                int code = status.IsKnown ? status.Code : 255;
+                await RecordExitAsync(entry, container, code).ConfigureAwait(false);
+                nextExit.TrySetResult(code);
+            }, CancellationToken.None);
+            return;
+        }
+        if (container is not null)
+        {
+            ExitStatus status = await container.InitProcess.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await RecordExitAsync(entry, container, status.IsKnown ? status.Code : 255).ConfigureAwait(false);
+            return;
+        }
+        entry.Record.State = entry.Record.State with { Status = "exited", Running = false, Pid = 0, ExitCode = 255, FinishedAt = Now() };
+        await SaveAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+}

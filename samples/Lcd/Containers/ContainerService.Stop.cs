@@ -1,0 +1,113 @@
+using Lcd.Api;
+using Lcd.Graph;
+using LibContainer;
+
+namespace Lcd.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>docker stop: the stop signal (the image's StopSignal, else SIGTERM), then SIGKILL after the timeout.</summary>
+    /// <returns>False when it was not running (the API answers 304).</returns>
+    public async Task<bool> StopAsync(ContainerEntry entry, int? timeoutSeconds, CancellationToken cancellationToken)
+    {
+        IContainer? container = entry.Runtime;
+        Task? monitor = entry.Monitor;
+        if (!entry.IsRunning || container is null || monitor is null)
+        {
+            return false;
+        }
+        int timeout = timeoutSeconds ?? entry.Record.Config.StopTimeout ?? 10;
+        string stopSignal = entry.Record.Config.StopSignal
+            ?? (Images.Find(entry.Record.Image) is { } image ? Images.GetConfig(image).Config?.StopSignal : null)
+            ?? "SIGTERM";
+        await container.SignalAsync((Signal)ImageSpec.ParseSignal(stopSignal), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (timeout < 0)
+        {
+            await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        try
+        {
+            await monitor.WaitAsync(TimeSpan.FromSeconds(timeout), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ContainerStopTimedOut(_logger, entry.Record.Id, timeout);
+            await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>docker kill: a signal by name (SIGKILL, KILL) or number; 409 when the container is not running.</summary>
+    public async Task KillAsync(ContainerEntry entry, string? signal, CancellationToken cancellationToken)
+    {
+        IContainer? container = entry.Runtime;
+        if (!entry.IsRunning || container is null)
+        {
+            throw ApiException.Conflict($"Cannot kill container: {entry.Record.Id}: Container {entry.Record.Id} is not running");
+        }
+        int number;
+        try
+        {
+            number = ImageSpec.ParseSignal(string.IsNullOrEmpty(signal) ? "SIGKILL" : signal);
+        }
+        catch (GraphException ex)
+        {
+            throw ApiException.BadRequest(ex.Message);
+        }
+        await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>docker wait: "not-running" (now, if stopped), "next-exit" (the next exit) or "removed".</summary>
+    public Task<int> WaitTask(ContainerEntry entry, string? condition) => condition switch
+    {
+        null or "" or "not-running" => entry.IsRunning ? entry.NextExit.Task : Task.FromResult(entry.Record.State.ExitCode),
+        "next-exit" => entry.NextExit.Task,
+        "removed" => WaitRemovedAsync(entry),
+        _ => throw ApiException.BadRequest($"invalid condition: \"{condition}\""),
+    };
+
+    private static async Task<int> WaitRemovedAsync(ContainerEntry entry)
+    {
+        await entry.Removed.Task.ConfigureAwait(false);
+        return entry.Record.State.ExitCode;
+    }
+
+    /// <summary>docker rm: a running container only with force (killed first); the record, log and root filesystem go.</summary>
+    public async Task RemoveAsync(ContainerEntry entry, bool force, CancellationToken cancellationToken)
+    {
+        if (entry.IsRunning && !force)
+        {
+            throw ApiException.Conflict($"You cannot remove a running container {entry.Record.Id}. Stop the container before attempting removal or force remove");
+        }
+        if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
+        {
+            await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_lock)
+            {
+                if (!_byId.Remove(entry.Record.Id))
+                {
+                    return; // removed meanwhile (--rm and docker rm -f race)
+                }
+            }
+            entry.Record.State = entry.Record.State with { Status = "removing" };
+            Rootfs.Remove(entry.Record.Id);
+            if (System.IO.Directory.Exists(entry.Directory))
+            {
+                System.IO.Directory.Delete(entry.Directory, recursive: true);
+            }
+            Log.ContainerRemoved(_logger, entry.Record.Id);
+        }
+        finally
+        {
+            entry.Gate.Release();
+            entry.Removed.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+
+namespace Lcd;
+
+/// <summary>
+/// dockerd's command line, for the flags lcd has: -H/--host, --data-root, --exec-root, -p/--pidfile,
+/// --config-file, -l/--log-level, -G/--group, --live-restore. A setting given both as a flag and in
+/// the configuration file is refused, as dockerd refuses it.
+/// </summary>
+internal static class DaemonArgs
+{
+    public sealed record Parsed(DaemonOptions Options, bool Help, bool Version);
+
+    public const string Usage = """
+        Usage:	lcd [OPTIONS]
+
+        A daemon in the shape of dockerd: Docker's Engine API on a unix socket, containers made by LibContainer.
+
+        Options:
+              --config-file string   Daemon configuration file (default "/etc/lcd/daemon.json")
+              --data-root string     Root directory of persistent state (default "/var/lib/lcd")
+              --exec-root string     Root directory of run-time state (default "/run/lcd")
+          -G, --group string         Group for the unix socket (default "docker" when it exists, else root only)
+          -h, --help                 Print usage
+          -H, --host list            Daemon socket(s) to listen on: unix:///path (default unix:///run/lcd.sock)
+              --live-restore         Keep containers running while the daemon is down (default true)
+          -l, --log-level string     Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+          -p, --pidfile string       Path to use for the daemon PID file (default "/run/lcd.pid")
+          -v, --version              Print version information and quit
+        """;
+
+    private static readonly Dictionary<string, string> s_names = new(StringComparer.Ordinal)
+    {
+        ["-H"] = "hosts", ["--host"] = "hosts",
+        ["--data-root"] = "data-root", ["--graph"] = "data-root", ["-g"] = "data-root",
+        ["--exec-root"] = "exec-root",
+        ["-p"] = "pidfile", ["--pidfile"] = "pidfile",
+        ["--config-file"] = "config-file",
+        ["-l"] = "log-level", ["--log-level"] = "log-level",
+        ["-G"] = "group", ["--group"] = "group",
+        ["--live-restore"] = "live-restore",
+        ["-h"] = "help", ["--help"] = "help",
+        ["-v"] = "version", ["--version"] = "version",
+    };
+
+    private static readonly HashSet<string> s_booleans = ["live-restore", "help", "version"];
+
+    public static Parsed Parse(IReadOnlyList<string> args)
+    {
+        var flags = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string? value = null;
+            int eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                value = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+            if (!s_names.TryGetValue(arg, out string? name))
+            {
+                throw new DaemonConfigException($"unknown flag: {args[i]}\nSee 'lcd --help'.");
+            }
+            if (s_booleans.Contains(name))
+            {
+                value ??= "true";
+                if (!bool.TryParse(value, out _))
+                {
+                    throw new DaemonConfigException($"invalid argument \"{value}\" for \"{arg}\" flag: want true or false");
+                }
+            }
+            else if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new DaemonConfigException($"flag needs an argument: {arg}\nSee 'lcd --help'.");
+                }
+                value = args[++i];
+            }
+            if (!flags.TryGetValue(name, out List<string>? values))
+            {
+                flags[name] = values = [];
+            }
+            values.Add(value);
+        }
+
+        bool Flag(string name) => flags.TryGetValue(name, out List<string>? v) && bool.Parse(v[^1]);
+        string? Single(string name) => flags.TryGetValue(name, out List<string>? v) ? v[^1] : null;
+
+        if (Flag("help") || Flag("version"))
+        {
+            return new Parsed(new DaemonOptions(), Flag("help"), Flag("version"));
+        }
+
+        string? configPath = Single("config-file");
+        DaemonConfigFile? file = DaemonConfigFile.Read(configPath ?? DaemonOptions.DefaultConfigFile, required: configPath is not null);
+        if (file is not null)
+        {
+            var both = new List<string>();
+            void Both(string name, object? fromFile)
+            {
+                if (fromFile is not null && flags.TryGetValue(name, out List<string>? fromFlag))
+                {
+                    string shown = fromFile is List<string> list ? $"[{string.Join(' ', list)}]" : Convert.ToString(fromFile, CultureInfo.InvariantCulture)!;
+                    both.Add($"{name}: (from flag: {(name == "hosts" ? $"[{string.Join(' ', fromFlag)}]" : fromFlag[^1])}, from file: {shown})");
+                }
+            }
+            Both("hosts", file.Hosts);
+            Both("data-root", file.DataRoot);
+            Both("exec-root", file.ExecRoot);
+            Both("pidfile", file.Pidfile);
+            Both("log-level", file.LogLevel);
+            Both("group", file.Group);
+            Both("live-restore", file.LiveRestore);
+            if (both.Count > 0)
+            {
+                throw new DaemonConfigException($"unable to configure the daemon with file {configPath ?? DaemonOptions.DefaultConfigFile}: the following directives are specified both as a flag and in the configuration file: {string.Join(", ", both)}");
+            }
+        }
+
+        var options = new DaemonOptions
+        {
+            Hosts = flags.TryGetValue("hosts", out List<string>? hosts) ? hosts : file?.Hosts ?? [],
+            DataRoot = Single("data-root") ?? file?.DataRoot ?? new DaemonOptions().DataRoot,
+            ExecRoot = Single("exec-root") ?? file?.ExecRoot ?? new DaemonOptions().ExecRoot,
+            Pidfile = Single("pidfile") ?? file?.Pidfile ?? new DaemonOptions().Pidfile,
+            LogLevel = Single("log-level") ?? file?.LogLevel ?? new DaemonOptions().LogLevel,
+            Group = Single("group") ?? file?.Group,
+            LiveRestore = flags.ContainsKey("live-restore") ? Flag("live-restore") : file?.LiveRestore ?? true,
+        };
+        Validate(options);
+        return new Parsed(options, Help: false, Version: false);
+    }
+
+    private static void Validate(DaemonOptions options)
+    {
+        _ = ToLogLevel(options.LogLevel);
+        _ = options.SocketPaths();
+        foreach ((string name, string path) in new[] { ("data-root", options.DataRoot), ("exec-root", options.ExecRoot), ("pidfile", options.Pidfile) })
+        {
+            if (!Path.IsPathRooted(path))
+            {
+                throw new DaemonConfigException($"{name} '{path}': must be an absolute path");
+            }
+        }
+    }
+
+    public static Microsoft.Extensions.Logging.LogLevel ToLogLevel(string level) => level switch
+    {
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        "fatal" => Microsoft.Extensions.Logging.LogLevel.Critical,
+        _ => throw new DaemonConfigException($"unable to configure the daemon: log level '{level}': must be one of debug, info, warn, error, fatal"),
+    };
+}

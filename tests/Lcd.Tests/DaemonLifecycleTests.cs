@@ -1,0 +1,126 @@
+using Lcd.Tests.Infrastructure;
+
+namespace Lcd.Tests;
+
+/// <summary>The daemon process as dockerd users know it: socket mode, pid file, side-by-side daemons, crash and restart.</summary>
+public sealed class DaemonLifecycleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Start_SocketIs0660AndPidFileHoldsPid_StopRemovesBoth()
+    {
+        LcdDaemon daemon = await LcdDaemon.StartAsync();
+        string socket = daemon.Socket, pidFile = daemon.PidFile;
+        try
+        {
+            File.GetUnixFileMode(socket).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            File.ReadAllText(pidFile).Trim().Should().Be(daemon.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            (await daemon.StopAsync()).Should().Be(0);
+            File.Exists(socket).Should().BeFalse();
+            File.Exists(pidFile).Should().BeFalse();
+        }
+        finally
+        {
+            await daemon.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TwoDaemons_DifferentRoots_SideBySide()
+    {
+        await using LcdDaemon a = await LcdDaemon.StartAsync();
+        await using LcdDaemon b = await LcdDaemon.StartAsync();
+
+        CliResult infoA = await Cli.DockerAsync(a, "info", "--format", "{{.DockerRootDir}} {{.ID}}");
+        CliResult infoB = await Cli.DockerAsync(b, "info", "--format", "{{.DockerRootDir}} {{.ID}}");
+
+        infoA.Stdout.Trim().Should().StartWith(a.DataRoot + " ");
+        infoB.Stdout.Trim().Should().StartWith(b.DataRoot + " ");
+        infoA.Stdout.Should().NotBe(infoB.Stdout);
+    }
+
+    [Fact]
+    public async Task SecondDaemon_SamePidFile_RefusedAndFirstUntouched()
+    {
+        await using LcdDaemon first = await LcdDaemon.StartAsync();
+        string other = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            CliResult second = await Cli.RunAsync(LcdDaemon.Binary, ["-H", $"unix://{other}/lcd.sock", "--data-root", $"{other}/data",
+                "--exec-root", $"{other}/exec", "--pidfile", first.PidFile, "--config-file", Path.Combine(first.Dir, "daemon.json")]);
+
+            second.ExitCode.Should().Be(1);
+            second.Stderr.Should().Contain($"pid file found, ensure lcd is not running or delete {first.PidFile}");
+            File.Exists(Path.Combine(other, "lcd.sock")).Should().BeFalse();
+            File.ReadAllText(first.PidFile).Trim().Should().Be(first.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task SecondDaemon_SameSocket_Refused()
+    {
+        await using LcdDaemon first = await LcdDaemon.StartAsync();
+        string other = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            CliResult second = await Cli.RunAsync(LcdDaemon.Binary, ["-H", first.Host, "--data-root", $"{other}/data",
+                "--exec-root", $"{other}/exec", "--pidfile", $"{other}/lcd.pid", "--config-file", Path.Combine(first.Dir, "daemon.json")]);
+
+            second.ExitCode.Should().Be(1);
+            second.Stderr.Should().Contain("another daemon is listening on this socket");
+            using HttpClient http = first.CreateHttpClient();
+            (await http.GetStringAsync("/_ping", Ct)).Should().Be("OK");
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Sigkill_ThenRestart_TakesOverStaleSocketAndPidFile()
+    {
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            LcdDaemon crashed = await LcdDaemon.StartAsync(dir);
+            await crashed.KillAsync();
+            await crashed.DisposeAsync();
+            File.Exists(Path.Combine(dir, "lcd.sock")).Should().BeTrue("SIGKILL leaves the socket file");
+            File.Exists(Path.Combine(dir, "lcd.pid")).Should().BeTrue("SIGKILL leaves the pid file");
+
+            await using LcdDaemon restarted = await LcdDaemon.StartAsync(dir);
+            CliResult version = await Cli.DockerAsync(restarted, "version", "--format", "{{.Server.APIVersion}}");
+            version.Stdout.Trim().Should().Be("1.41");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task BadConfigFile_ExitsOneNamingTheKey()
+    {
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "daemon.json"), """{ "hosts": ["unix:///tmp/x.sock"], "no-such-option": true }""");
+
+            CliResult result = await Cli.RunAsync(LcdDaemon.Binary, ["--config-file", Path.Combine(dir, "daemon.json"), "--pidfile", $"{dir}/lcd.pid"]);
+
+            result.ExitCode.Should().Be(1);
+            result.Stderr.Should().Contain("don't match any configuration option: no-such-option");
+            Directory.GetFileSystemEntries(dir).Should().Equal(Path.Combine(dir, "daemon.json"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
