@@ -130,7 +130,7 @@ public sealed class CniRuntime
     {
         string path = FindPlugin(pluginType);
         byte[] stdin = Encoding.UTF8.GetBytes($$"""{"cniVersion":"{{Version}}"}""");
-        PluginProcess.Output output = await PluginProcess.RunAsync(path, [new("CNI_COMMAND", "VERSION"), new("CNI_PATH", string.Join(':', PluginDirs))], stdin, PluginTimeout, cancellationToken).ConfigureAwait(false);
+        ChildProcess.Output output = await ChildProcess.RunAsync(path, [], [new("CNI_COMMAND", "VERSION"), new("CNI_PATH", string.Join(':', PluginDirs))], stdin, PluginTimeout, cancellationToken).ConfigureAwait(false);
         ThrowIfFailed(pluginType, "VERSION", "", output);
         CniVersionResult result = Parse(output.Stdout, CniJsonContext.Default.CniVersionResult, pluginType, "VERSION");
         return result.SupportedVersions;
@@ -207,10 +207,10 @@ public sealed class CniRuntime
             new("CNI_PATH", string.Join(':', PluginDirs)),
         ];
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        PluginProcess.Output output;
+        ChildProcess.Output output;
         try
         {
-            output = await PluginProcess.RunAsync(path, environment, stdin, PluginTimeout, cancellationToken).ConfigureAwait(false);
+            output = await ChildProcess.RunAsync(path, [], environment, stdin, PluginTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (CniException e)
         {
@@ -235,7 +235,7 @@ public sealed class CniRuntime
         }
     }
 
-    private static void ThrowIfFailed(string type, string command, string network, PluginProcess.Output output)
+    private static void ThrowIfFailed(string type, string command, string network, ChildProcess.Output output)
     {
         if (output.ExitCode == 0)
         {

@@ -1,19 +1,19 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Lcd.Network.Cni;
+namespace Lcd.Network;
 
 /// <summary>
-/// One run of a CNI plugin binary: its environment, the config on stdin, the result on stdout.
-/// A plugin that outlives its time limit is killed with everything it started (iptables, for one).
+/// One run of a CNI plugin (or of ip, iptables): its environment, its stdin (a plugin's config), its stdout.
+/// A program that outlives its time limit is killed with everything it started (a plugin's iptables, for one).
 /// </summary>
-internal static class PluginProcess
+internal static class ChildProcess
 {
     public readonly record struct Output(int ExitCode, byte[] Stdout, string Stderr);
 
-    public static async Task<Output> RunAsync(string path, IEnumerable<KeyValuePair<string, string>> environment, byte[] stdin, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<Output> RunAsync(string path, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, byte[] stdin, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(path)
+        var start = new ProcessStartInfo(path, arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -31,7 +31,7 @@ internal static class PluginProcess
         }
         catch (Win32Exception e)
         {
-            throw new CniException($"cannot run {path}: {e.Message} (errno {e.NativeErrorCode})", e);
+            throw new Cni.CniException($"cannot run {path}: {e.Message} (errno {e.NativeErrorCode})", e);
         }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -56,7 +56,7 @@ internal static class PluginProcess
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new CniException($"{path} did not finish within {timeout.TotalSeconds:0.#} s and was killed");
+            throw new Cni.CniException($"{path} did not finish within {timeout.TotalSeconds:0.#} s and was killed");
         }
     }
 
