@@ -149,8 +149,4 @@ public sealed class CleanupTests(NetworkFixture fixture) : NetworkTest(fixture)
         (await remove.Should().ThrowAsync<NetworkConflictException>()).WithMessage($"network '{network}' is in use by container(s) inuse1");
         Driver.InspectNetwork(network).Name.Should().Be(network);
     }
-
-    /// <summary>host-local's lease files are named by the address they lease.</summary>
-    private static string[] Leases(string dir) =>
-        Directory.Exists(dir) ? [.. Directory.GetFiles(dir).Select(Path.GetFileName).Where(f => IPAddress.TryParse(f, out _))!] : [];
 }

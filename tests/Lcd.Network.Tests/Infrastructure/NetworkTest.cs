@@ -80,6 +80,10 @@ public abstract class NetworkTest : IAsyncLifetime
     protected Task<(int Code, string Output)> WgetAsync(NetworkSandbox sandbox, string url, int attempts = 25) =>
         RunToEndAsync(NewId(), Spec(sandbox, "sh", "-c", $"for i in $(seq {attempts}); do timeout 2 wget -q -O - {url} && exit 0; sleep 0.2; done; exit 1"));
 
+    /// <summary>host-local's lease files: named by the address they lease.</summary>
+    protected static string[] Leases(string dir) =>
+        Directory.Exists(dir) ? [.. Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Where(f => System.Net.IPAddress.TryParse(f, out _))] : [];
+
     protected static async Task<string> ReadAllAsync(Stream stream)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
