@@ -254,12 +254,15 @@ public sealed partial class NetworkDriver
     }
 
     /// <summary>
-    /// The config list a bridge network's attachments run, nerdctl's default chain: bridge (with
+    /// The config list a bridge network's attachments run (what a <c>.conflist</c> in /etc/cni/net.d
+    /// would hold for it), nerdctl's default chain: bridge (with
     /// host-local, its leases under the driver's root), portmap (published ports; snat for the
     /// host's own 127.0.0.1), firewall (the forward rules, and ingressPolicy same-bridge: Docker's
     /// isolation between networks).
     /// </summary>
-    internal NetworkConfigList ConfigList(NetworkDefinition network) => new(network.Name, CniRuntime.Version,
+    public NetworkConfigList GetConfigList(string nameOrId) => ConfigList(InspectNetwork(nameOrId));
+
+    private NetworkConfigList ConfigList(NetworkDefinition network) => new(network.Name, CniRuntime.Version,
     [
         new JsonObject
         {
