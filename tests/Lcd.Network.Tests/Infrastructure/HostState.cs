@@ -3,13 +3,18 @@ using System.Text.RegularExpressions;
 
 namespace Lcd.Network.Tests.Infrastructure;
 
-/// <summary>What must be the same after a container is removed as before it was made: links, iptables rules (counters stripped), mounts.</summary>
+/// <summary>
+/// What must be the same after a container is removed as before it was made: links, iptables rules
+/// (counters stripped), and the mounts a network sandbox could leave (netns files: under a netns
+/// directory or this run's temp dirs; other test assemblies running beside this one mount elsewhere).
+/// </summary>
 internal sealed partial record HostState(string[] Links, string[] Iptables, string[] Mounts)
 {
     public static HostState Take() => new(
         [.. Run("ip", "-o", "link", "show").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[1].Trim().Split('@')[0]).Order()],
         [.. Run("iptables-save").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).Select(l => Counters().Replace(l, "")).Order()],
-        [.. File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Order()]);
+        [.. File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
+            .Where(m => m.Contains("/netns", StringComparison.Ordinal) || m.Contains("lcd-network-it-", StringComparison.Ordinal)).Order()]);
 
     public void ShouldEqual(HostState before, string because)
     {
