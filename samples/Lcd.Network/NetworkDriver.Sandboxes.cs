@@ -170,6 +170,16 @@ public sealed partial class NetworkDriver
         }
     }
 
+    /// <summary>CNI CHECK of every endpoint: the plugins verify that what ADD made is still there (a plugin's error says what is not).</summary>
+    public async Task CheckAsync(string containerId, CancellationToken cancellationToken = default)
+    {
+        NetworkSandbox sandbox = GetSandbox(containerId);
+        foreach (Endpoint endpoint in sandbox.Endpoints)
+        {
+            await Cni.CheckAsync(endpoint.Network, new CniRuntimeConf { ContainerId = containerId, NetNs = ExistingNetns(sandbox.NetNs), IfName = endpoint.IfName }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public NetworkSandbox GetSandbox(string containerId) =>
         LoadSandbox(containerId) ?? throw new NetworkNotFoundException($"container '{containerId}' has no network sandbox");
 

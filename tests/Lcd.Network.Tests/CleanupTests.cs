@@ -138,6 +138,18 @@ public sealed class CleanupTests(NetworkFixture fixture) : NetworkTest(fixture)
     }
 
     [Fact]
+    public async Task Check_AfterAdd_Passes_AddressRemovedInside_PluginErrorShown()
+    {
+        NetworkSandbox sandbox = await Driver.AttachAsync("check1", new AttachOptions(), Token);
+        await Driver.CheckAsync("check1", Token);
+
+        HostState.Run("nsenter", $"--net={sandbox.NetNs}", "ip", "addr", "flush", "dev", "eth0");
+        Func<Task> check = () => Driver.CheckAsync("check1", Token);
+
+        (await check.Should().ThrowAsync<CniException>()).WithMessage("CNI plugin '*' CHECK on network 'bridge' *");
+    }
+
+    [Fact]
     public async Task RemoveNetwork_InUse_Refused()
     {
         string network = NetworkName("busy");
