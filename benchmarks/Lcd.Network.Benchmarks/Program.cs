@@ -2,8 +2,9 @@
 // 1. attach + detach of a container to a bridge network through the driver (netns file, loopback,
 //    bridge + host-local, portmap, firewall; DEL in reverse), against cni-direct.sh running the same
 //    plugins with the same config from a shell: the driver's overhead over the plugins' own time.
-// 2. nc of N MB between two busybox containers on the driver's bridge, against the same between two
-//    plain network namespaces joined by a veth pair made with `ip`.
+// 2. nc of N MB between two busybox containers on the driver's bridge, against the same two containers
+//    in two plain network namespaces joined by a veth pair made with `ip` (the same processes, cgroups
+//    and rootfs: only the network path differs).
 // Wall time and CPU time (getrusage: this process and its waited children, the plugins included).
 using System.Diagnostics;
 using Process = System.Diagnostics.Process;
@@ -79,18 +80,21 @@ try
     }
     string send = $"dd if=/dev/zero bs=1048576 count={megabytes} 2>/dev/null | nc {{0}} 5001";
     const string Receive = "sleep 100000 | nc -l -p 5001 | wc -c";
-    for (int i = 0; i < throughputRounds; i++)
+
+    // A receiving and a sending container; the time from the sender's start to its exit.
+    async Task<(double Wall, double Cpu)> Transfer(string id, Action<RuntimeSpec> serverNet, Action<RuntimeSpec> clientNet, string address)
     {
-        // Containers on the bridge.
-        NetworkSandbox server = await driver.AttachAsync($"srv{i}", new AttachOptions { Networks = [network] });
-        NetworkSandbox client = await driver.AttachAsync($"cli{i}", new AttachOptions { Networks = [network] });
-        IContainer serving = await factory.CreateAsync($"{prefix}srv{i}", Spec(rootfs, server, "sh", "-c", Receive), new ContainerOptions { Stdout = StdioMode.Pipe });
+        RuntimeSpec receiveSpec = Spec(rootfs, "sh", "-c", Receive);
+        serverNet(receiveSpec);
+        IContainer serving = await factory.CreateAsync($"{id}s", receiveSpec, new ContainerOptions { Stdout = StdioMode.Pipe });
         made.Add(serving);
         await serving.StartAsync();
         await WaitListening(serving.InitProcess.Pid);
-        IContainer sending = await factory.CreateAsync($"{prefix}cli{i}", Spec(rootfs, client, "sh", "-c", string.Format(CultureInfo.InvariantCulture, send, server.Endpoints[0].IpAddress)));
+        RuntimeSpec sendSpec = Spec(rootfs, "sh", "-c", string.Format(CultureInfo.InvariantCulture, send, address));
+        clientNet(sendSpec);
+        IContainer sending = await factory.CreateAsync($"{id}c", sendSpec);
         made.Add(sending);
-        containers.Add(await Measure(async () =>
+        (double Wall, double Cpu) time = await Measure(async () =>
         {
             await sending.StartAsync();
             ExitStatus status = await sending.InitProcess.WaitForExitAsync();
@@ -98,28 +102,29 @@ try
             {
                 throw new InvalidOperationException($"the sending container exited {status}");
             }
-        }));
+        });
         string received = (await ReadLineAsync(serving.InitProcess.StandardOutput!)).Trim();
-        Check(received == (megabytes * 1048576L).ToString(CultureInfo.InvariantCulture), $"the receiving container counted {received} bytes");
+        Check(received == (megabytes * 1048576L).ToString(CultureInfo.InvariantCulture), $"{id}: the receiving container counted {received} bytes");
         foreach (IContainer c in new[] { sending, serving })
         {
             await c.DestroyAsync();
             await c.DisposeAsync();
             made.Remove(c);
         }
+        return time;
+    }
+    for (int i = 0; i < throughputRounds; i++)
+    {
+        // Containers on the bridge, then the same containers in two plain namespaces joined by a veth:
+        // the same processes, cgroups and rootfs, only the network path differs.
+        NetworkSandbox server = await driver.AttachAsync($"srv{i}", new AttachOptions { Networks = [network] });
+        NetworkSandbox client = await driver.AttachAsync($"cli{i}", new AttachOptions { Networks = [network] });
+        containers.Add(await Transfer($"{prefix}b{i}", s => server.ApplyTo(s), s => client.ApplyTo(s), server.Endpoints[0].IpAddress));
         await driver.DetachAsync($"cli{i}");
         await driver.DetachAsync($"srv{i}");
-
-        // Two namespaces and a veth.
-        using Process receiver = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", ns1, "busybox", "sh", "-c", Receive]) { RedirectStandardOutput = true })!;
-        await WaitListening(receiver.Id); // ip netns exec execs the command: the same pid, in the namespace
-        veth.Add(await Measure(() => Run("ip", "netns", "exec", ns2, "busybox", "sh", "-c", string.Format(CultureInfo.InvariantCulture, send, "192.168.253.1"))));
-        string counted = (await receiver.StandardOutput.ReadLineAsync() ?? "").Trim();
-        Check(counted == (megabytes * 1048576L).ToString(CultureInfo.InvariantCulture), $"the receiving namespace counted {counted} bytes");
-        receiver.Kill(entireProcessTree: true);
-        await receiver.WaitForExitAsync();
+        veth.Add(await Transfer($"{prefix}v{i}", s => JoinNetns(s, $"/run/netns/{ns1}"), s => JoinNetns(s, $"/run/netns/{ns2}"), "192.168.253.1"));
     }
-    Report($"nc {megabytes} MB (ms)", containers, veth, "containers on the bridge", "netns + veth");
+    Report($"nc {megabytes} MB (ms)", containers, veth, "containers on the bridge", "containers in netns + veth");
     double mbps = megabytes / Median(containers.Select(c => c.Wall)) * 1000;
     Console.WriteLine(FormattableString.Invariant($"throughput: containers {mbps:0} MB/s, veth {megabytes / Median(veth.Select(c => c.Wall)) * 1000:0} MB/s"));
 }
@@ -173,14 +178,19 @@ static void WriteConfigs(NetworkConfigList list, string dir)
     File.WriteAllText(Path.Combine(dir, "loopback.json"), """{"cniVersion":"1.0.0","name":"lcd-loopback","type":"loopback"}""");
 }
 
-static RuntimeSpec Spec(string rootfs, NetworkSandbox sandbox, params string[] args)
+static RuntimeSpec Spec(string rootfs, params string[] args)
 {
     RuntimeSpec spec = RuntimeSpec.CreateDefault();
     spec.Root = new Root { Path = rootfs, Readonly = true };
     spec.Process!.Terminal = false;
     spec.Process.Args = [.. args];
-    sandbox.ApplyTo(spec);
     return spec;
+}
+
+static void JoinNetns(RuntimeSpec spec, string path)
+{
+    spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
+    spec.Linux.Namespaces.Add(new LinuxNamespace { Type = "network", Path = path });
 }
 
 static async Task<(double Wall, double Cpu)> Measure(Func<Task> action)

@@ -208,7 +208,7 @@ public sealed partial class NetworkDriver
                 NetworkSandbox joined = LoadSandbox(other) ?? throw new NetworkNotFoundException($"network mode '{s}': container '{other}' has no network sandbox");
                 if (joined.Mode == NetworkMode.Container)
                 {
-                    return (NetworkMode.Container, LoadSandbox(joined.JoinedContainer!), []);
+                    return (NetworkMode.Container, LoadSandbox(joined.JoinedContainer!) ?? throw new NetworkNotFoundException($"network mode '{s}': container '{joined.JoinedContainer}' has no network sandbox"), []);
                 }
                 return joined.Mode == NetworkMode.Host ? (NetworkMode.Host, null, []) : (NetworkMode.Container, joined, []);
         }

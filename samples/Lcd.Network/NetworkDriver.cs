@@ -103,8 +103,16 @@ public sealed partial class NetworkDriver : IDisposable
             if (!containerExists(sandbox.ContainerId))
             {
                 _logger.ReconcileRemoving(sandbox.ContainerId);
-                await RemoveSandboxLockedAsync(sandbox, cancellationToken).ConfigureAwait(false);
-                removed.Add(sandbox.ContainerId);
+                try
+                {
+                    await RemoveSandboxLockedAsync(sandbox, cancellationToken).ConfigureAwait(false);
+                    removed.Add(sandbox.ContainerId);
+                }
+                catch (Exception e) when (e is CniException or IOException)
+                {
+                    // Kept for the next start: one broken leftover must not keep the driver from starting.
+                    _logger.ReconcileFailed(sandbox.ContainerId, e.Message);
+                }
             }
         }
         HashSet<string> owners = [.. LoadSandboxes().Select(s => s.ContainerId)];
@@ -114,8 +122,15 @@ public sealed partial class NetworkDriver : IDisposable
             if (!owners.Contains(containerId))
             {
                 _logger.ReconcileOrphanAttachment(network, containerId, ifName);
-                await Cni.DeleteCachedAsync(network, containerId, ifName, ExistingNetns(netns), cancellationToken).ConfigureAwait(false);
-                removed.Add(containerId);
+                try
+                {
+                    await Cni.DeleteCachedAsync(network, containerId, ifName, ExistingNetns(netns), cancellationToken).ConfigureAwait(false);
+                    removed.Add(containerId);
+                }
+                catch (CniException e)
+                {
+                    _logger.ReconcileFailed(containerId, e.Message);
+                }
             }
         }
         foreach (string netns in Directory.Exists(NetnsDir) ? Directory.GetFiles(NetnsDir) : [])
