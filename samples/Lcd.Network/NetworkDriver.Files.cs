@@ -40,7 +40,7 @@ public sealed partial class NetworkDriver
                 text.Append(HostsHeader);
                 if (sandbox.Endpoints.Count != 0)
                 {
-                    text.Append(CultureInfoInvariant($"{sandbox.Endpoints[0].IpAddress}\t{sandbox.Hostname}\n"));
+                    text.Append(sandbox.Endpoints[0].IpAddress).Append('\t').Append(sandbox.Hostname).Append('\n');
                 }
                 var seen = new HashSet<string>();
                 foreach (Endpoint mine in sandbox.Endpoints.Where(e => userNetworks.Contains(e.NetworkId)))
@@ -64,8 +64,6 @@ public sealed partial class NetworkDriver
             }
         }
     }
-
-    private static string CultureInfoInvariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <summary>
     /// The host's resolv.conf; in a namespace of its own, without the loopback nameservers (they
