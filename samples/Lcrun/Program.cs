@@ -124,6 +124,7 @@ internal static class Program
         string message = ex switch
         {
             ContainerNotFoundException => "container does not exist",
+            ContainerAlreadyExistsException => "container with given ID already exists", // a create that lost a race
             SpecValidationException spec => spec.Message.Replace('\n', ';'),
             _ => ex.Message,
         };

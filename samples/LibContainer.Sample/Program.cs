@@ -1,11 +1,13 @@
 // The LibContainer sample: makes a root filesystem from the host's static busybox, runs a container
-// in it, and prints what the container printed. Run as root: `sudo eng/sample.sh`; `--explain` prints the init's plan instead.
+// in it, and prints what the container printed. Run as root: `sudo eng/sample.sh`; `--explain` prints the init's plan instead;
+// `--kill-with-host` runs `sleep 1000` in a container that dies with this process (kill -9 it and see).
 using LibContainer;
 using LibContainer.Samples;
 using LibContainer.Spec;
 
 bool explain = args.Contains("--explain");
-bool rootless = args.Contains("--rootless") || Environment.UserName != "root" && Tmds.Linux.LibC.geteuid() != 0;
+bool killWithHost = args.Contains("--kill-with-host");
+bool rootless = args.Contains("--rootless") || !Environment.IsPrivilegedProcess;
 string busybox = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? BusyboxRootfs.DefaultBusybox;
 if (!BusyboxRootfs.IsAvailable(busybox))
 {
@@ -20,7 +22,7 @@ try
     BusyboxRootfs.Create(rootfs, busybox);
 
     // Without root: a user namespace maps this user to root inside, as `runc spec --rootless` writes.
-    RuntimeSpec spec = rootless ? RuntimeSpec.CreateRootless(Tmds.Linux.LibC.geteuid(), Tmds.Linux.LibC.getegid()) : RuntimeSpec.CreateDefault();
+    RuntimeSpec spec = rootless ? RuntimeSpec.CreateRootless() : RuntimeSpec.CreateDefault();
     spec.Root = new Root { Path = rootfs, Readonly = true };
     spec.Hostname = "sample";
     spec.Process!.Terminal = false;
@@ -32,6 +34,16 @@ try
         // What the spec will do to the kernel, step by step, before anything is done.
         Console.Write(factory.Explain(spec));
         return 0;
+    }
+    if (killWithHost)
+    {
+        // A container that dies with this process however it ends (kill -9 included): its pid and
+        // state root are printed, then it runs until this process is killed.
+        spec.Process.Args = ["sleep", "1000"];
+        IContainer held = await factory.RunAsync("sample", spec, new ContainerOptions { KillOnHostExit = true });
+        Console.WriteLine($"container pid {held.InitProcess.Pid}, state root {factory.StateRoot}");
+        await held.InitProcess.WaitForExitAsync();
+        return 1;
     }
     IContainer container = await factory.RunAsync("sample", spec, new ContainerOptions { Stdout = StdioMode.Pipe });
     try

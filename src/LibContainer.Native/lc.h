@@ -68,7 +68,8 @@ enum lc_opcode {
     LC_OP_MOVE_MOUNT_IN_ROOT = 43, /* s0 target in root, a index of a mount fd the library sent with go */
     LC_OP_REOPEN_DEV_NULL = 44, /* stdio on the host's /dev/null is reopened on the container's */
     LC_OP_LOOPBACK_UP = 45,   /* bring up lo in the container's new network namespace */
-    LC_OP_MAX = 46
+    LC_OP_PARENT_DEATH_SIGNAL = 46, /* a signal: PR_SET_PDEATHSIG; fails if the library is already gone */
+    LC_OP_MAX = 47
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */

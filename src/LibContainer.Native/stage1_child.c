@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <string.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/mount.h>
@@ -391,6 +392,15 @@ void lc_stage1_step(const struct lc_op *op)
     case LC_OP_NO_NEW_PRIVS:
         CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
         break;
+    case LC_OP_PARENT_DEATH_SIGNAL: {
+        /* After every credential change (which clears it). The library may have died before this
+         * step, and then no signal would come: its end of the socket shows that as a hang-up. */
+        CHECK(prctl(PR_SET_PDEATHSIG, (unsigned long)op->a, 0, 0, 0));
+        struct pollfd gone = { .fd = lc.sock, .events = POLLRDHUP };
+        if (poll(&gone, 1, 0) > 0 && (gone.revents & (POLLHUP | POLLRDHUP)))
+            lc_fail(ESRCH);
+        break;
+    }
     case LC_OP_SETATTR_IN_ROOT: {
         /* rro, rnosuid, ...: mount_setattr(2) on the whole tree below the target. */
         struct {

@@ -19,7 +19,8 @@ public enum CriuFailure
 /// <summary>A checkpoint or restore through CRIU failed: which way, and the end of CRIU's log.</summary>
 public sealed class CheckpointException : ContainerException
 {
-    internal CheckpointException(string containerId, CriuFailure failure, string message, string? logPath = null, string? logTail = null)
+    /// <summary>A checkpoint or restore of <paramref name="containerId"/> failed (<paramref name="failure"/>); the message ends with CRIU's log tail when given.</summary>
+    public CheckpointException(string containerId, CriuFailure failure, string message, string? logPath = null, string? logTail = null)
         : base(Format(containerId, message, logPath, logTail))
     {
         ContainerId = containerId;

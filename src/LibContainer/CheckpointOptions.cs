@@ -95,4 +95,7 @@ public sealed record RestoreOptions : CriuOptions
 
     /// <summary>Leave the restored init's exit to its next parent instead of reaping it here (as <see cref="ContainerOptions.Detached"/>).</summary>
     public bool Detached { get; init; }
+
+    /// <summary>Whether disposing the restored container destroys it (the default), as <see cref="ContainerOptions.DestroyOnDispose"/>.</summary>
+    public bool DestroyOnDispose { get; init; } = true;
 }

@@ -84,8 +84,10 @@ internal sealed partial class Container
         }
         string stateRoot = Path.GetDirectoryName(_dir.Path)!;
         await DestroyAsync(cancellationToken).ConfigureAwait(false);
-        return await RestoreAsync(stateRoot, _initPath(), Id, Config, options with { BundlePath = options.BundlePath ?? Bundle }, _synchronousWait, _logger, cancellationToken)
+        Container restored = await RestoreAsync(stateRoot, _initPath(), Id, Config, options with { BundlePath = options.BundlePath ?? Bundle }, _synchronousWait, _logger, cancellationToken)
             .ConfigureAwait(false);
+        restored.DestroyOnDispose = options.DestroyOnDispose;
+        return restored;
     }
 
     /// <summary>

@@ -345,6 +345,10 @@ internal sealed partial class Container
         ArgumentNullException.ThrowIfNull(spec);
         string? bundle = options.BundlePath is null ? null : Path.GetFullPath(options.BundlePath);
         SpecValidator.ThrowIfInvalid(spec, bundle);
+        if (options.KillOnHostExit && options.Detached)
+        {
+            throw new ArgumentException("ContainerOptions.KillOnHostExit: not with Detached, whose host exits before the container", nameof(options));
+        }
         if (!Rootless.IsRoot && spec.Linux?.Namespaces?.Any(n => n.Type == "user" && string.IsNullOrEmpty(n.Path)) != true)
         {
             throw new ArgumentException($"linux.namespaces: without root (uid {Tmds.Linux.LibC.geteuid()}) a container needs a new user namespace that maps this user (see RuntimeSpec.CreateRootless)");
@@ -365,6 +369,7 @@ internal sealed partial class Container
         {
             ContainerId = id,
             NoNewKeyring = options.NoNewKeyring,
+            KillOnHostExit = options.KillOnHostExit,
         }), bundle, rootfs);
     }
 

@@ -11,11 +11,12 @@ internal sealed partial class Container
     /// the rest), wait until they are gone, then remove the state directory. Mounts and namespaces die
     /// with the processes. Idempotent.
     /// </summary>
-    public async Task DestroyAsync(CancellationToken cancellationToken = default)
+    private async Task DestroyCoreAsync(CancellationToken cancellationToken)
     {
         using IDisposable? held = await _dir.LockAsync(cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
+            DestroyOnDispose = false; // a later container under this id is not this handle's
             return; // already destroyed
         }
         if (_cgroups is not null)
@@ -43,6 +44,7 @@ internal sealed partial class Container
             _ = Config; // the hooks' state names its annotations: read config.json while it is there
         }
         _dir.Delete();
+        DestroyOnDispose = false;
         Init.Dispose();
         _logger.ContainerDestroyed(Id);
         // After the container is deleted, before delete returns (its failures are logged).

@@ -13,7 +13,7 @@ internal sealed partial class Container
     /// (as a child of this process, so its exit status is ours), the library puts it into the
     /// container's cgroups, and it applies its own user, rlimits, cwd and terminal, then execs.
     /// </summary>
-    public async Task<IProcess> ExecAsync(Process process, ExecOptions? options = null, CancellationToken cancellationToken = default)
+    private async Task<IProcess> ExecCoreAsync(Process process, ExecOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(process);
         options ??= new ExecOptions();

@@ -16,7 +16,7 @@ internal sealed partial class Container
     /// close-on-exec): reading to the end means the program runs. A step that fails after the "0"
     /// writes "E" and its report instead, and Start throws the error naming that step.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         using (IDisposable? held = await _dir.LockAsync(cancellationToken).ConfigureAwait(false))
         {

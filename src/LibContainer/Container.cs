@@ -217,10 +217,21 @@ internal sealed partial class Container : IContainer
         return Task.FromResult(ProcessTree.Find(Init.Pid, _summary.OwnPidNamespace));
     }
 
+    /// <summary>
+    /// Set by the factory for a container this handle made (create, run, restore) unless the options
+    /// said otherwise: disposing it destroys the container, as Testcontainers' disposal removes one.
+    /// A loaded container's handle only lets go.
+    /// </summary>
+    internal bool DestroyOnDispose { get; set; }
+
     public async ValueTask DisposeAsync()
     {
+        if (DestroyOnDispose)
+        {
+            DestroyOnDispose = false;
+            await DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+        }
         Interlocked.Exchange(ref _startReader, null)?.Dispose();
         Init.Dispose();
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using LibContainer.Diagnostics;
 using LibContainer.Init;
 using LibContainer.Spec;
 using LibContainer.State;
@@ -16,7 +17,7 @@ namespace LibContainer;
 /// spec.Process.Args = ["echo", "hello"];
 /// await using IContainer c = await factory.RunAsync("hello", spec, new ContainerOptions { Stdout = StdioMode.Pipe });
 /// string text = await new StreamReader(c.InitProcess.StandardOutput!).ReadToEndAsync();
-/// await c.DestroyAsync();
+/// // Disposing c destroys the container (ContainerOptions.DestroyOnDispose).
 /// </code>
 /// </example>
 public sealed class ContainerFactory : IFactory
@@ -28,7 +29,7 @@ public sealed class ContainerFactory : IFactory
     /// <summary>A factory with the given options (default: state under /run/libcontainer).</summary>
     public ContainerFactory(ContainerFactoryOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
-        _options = options ?? new ContainerFactoryOptions();
+        _options = options is null ? new ContainerFactoryOptions() : options with { }; // a copy: later changes to the caller's do not reach this factory
         if (_options.SynchronousWaitLimit < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), _options.SynchronousWaitLimit,
@@ -43,8 +44,14 @@ public sealed class ContainerFactory : IFactory
     private string InitPath => _initPath ??= NativeInit.ExecutablePath(NativeInit.Locate(_options.InitPath));
 
     /// <inheritdoc />
-    public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default) =>
-        await Container.CreateAsync(StateRoot, InitPath, id, spec, options ?? new ContainerOptions(), _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
+    public async Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ContainerOptions();
+        Container container = await Telemetry.RunAsync(Telemetry.Create, id, _logger,
+            () => Container.CreateAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)).ConfigureAwait(false);
+        container.DestroyOnDispose = options.DestroyOnDispose;
+        return container;
+    }
 
     /// <inheritdoc />
     public async Task<IContainer> RunAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default)
@@ -64,8 +71,14 @@ public sealed class ContainerFactory : IFactory
     }
 
     /// <inheritdoc />
-    public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default) =>
-        await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken).ConfigureAwait(false);
+    public async Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Container container = await Container.RestoreAsync(StateRoot, InitPath, id, spec, options, _options.SynchronousWaitLimit, _logger, cancellationToken)
+            .ConfigureAwait(false);
+        container.DestroyOnDispose = options.DestroyOnDispose;
+        return container;
+    }
 
     /// <inheritdoc />
     public Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default)

@@ -30,6 +30,25 @@ public sealed record ContainerOptions
     /// </summary>
     public bool Detached { get; init; }
 
+    /// <summary>
+    /// Whether disposing the returned <see cref="IContainer"/> destroys the container (true, the
+    /// default, as disposing a Testcontainers container removes it: its processes are killed, its
+    /// state and cgroups removed). False: disposing only lets go of this handle; the container lives
+    /// on until <see cref="IContainer.DestroyAsync"/>, from this or any process that loads it.
+    /// </summary>
+    public bool DestroyOnDispose { get; init; } = true;
+
+    /// <summary>
+    /// The container's init gets SIGKILL when the process that made it exits, however it ends (a
+    /// crash or SIGKILL included): PR_SET_PDEATHSIG, set after the init's credentials change and
+    /// before it reports ready. With its own pid namespace (the default spec's) every process of the
+    /// container dies with the init; without one, only the init does. The state directory and the
+    /// cgroups stay until something destroys the container (its status reads stopped). Not with
+    /// <see cref="Detached"/>, whose host is meant to exit first. A set-user-ID program exec'd by the
+    /// container clears it (the kernel's rule).
+    /// </summary>
+    public bool KillOnHostExit { get; init; }
+
     /// <summary>Keep the caller's session keyring instead of a new one named after the container (runc's --no-new-keyring).</summary>
     public bool NoNewKeyring { get; init; }
 

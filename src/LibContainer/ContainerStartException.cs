@@ -8,7 +8,8 @@ namespace LibContainer;
 /// </summary>
 public sealed class ContainerStartException : ContainerException
 {
-    internal ContainerStartException(string containerId, int step, string stepText, int errno, string? hint)
+    /// <summary>Step <paramref name="step"/> (<paramref name="stepText"/>) of <paramref name="containerId"/>'s plan failed with <paramref name="errno"/>; <paramref name="hint"/> says what may be the cause.</summary>
+    public ContainerStartException(string containerId, int step, string stepText, int errno, string? hint = null)
         : base(Format(containerId, step, stepText, errno, hint))
     {
         ContainerId = containerId;
@@ -17,7 +18,8 @@ public sealed class ContainerStartException : ContainerException
         Errno = errno;
     }
 
-    internal ContainerStartException(string containerId, string message, Exception? inner = null)
+    /// <summary>Creating or starting <paramref name="containerId"/> failed outside a step of its plan.</summary>
+    public ContainerStartException(string containerId, string message, Exception? inner = null)
         : base($"Container '{containerId}': {message}", inner)
     {
         ContainerId = containerId;

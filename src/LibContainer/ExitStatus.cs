@@ -28,9 +28,16 @@ public readonly record struct ExitStatus
     /// <summary>The status as a shell reports it: the exit code, or 128 + the signal; -1 when unknown.</summary>
     public int Code => ExitCode ?? (Signal is int s ? 128 + s : -1);
 
-    internal static ExitStatus FromExitCode(int code) => new(code, null, false);
+    /// <summary>The status of a process that called exit(<paramref name="code"/>).</summary>
+    /// <param name="code">The exit code, 0-255.</param>
+    /// <returns>The status.</returns>
+    public static ExitStatus FromExitCode(int code) => new(code, null, false);
 
-    internal static ExitStatus FromSignal(int signal, bool coreDumped) => new(null, signal, coreDumped);
+    /// <summary>The status of a process killed by <paramref name="signal"/>.</summary>
+    /// <param name="signal">The signal number.</param>
+    /// <param name="coreDumped">Whether it dumped core.</param>
+    /// <returns>The status.</returns>
+    public static ExitStatus FromSignal(int signal, bool coreDumped = false) => new(null, signal, coreDumped);
 
     /// <inheritdoc />
     public override string ToString() =>

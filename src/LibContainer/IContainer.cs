@@ -3,6 +3,16 @@ using LibContainer.Spec;
 namespace LibContainer;
 
 /// <summary>A container: an isolated process tree made from an OCI runtime spec.</summary>
+/// <remarks>
+/// Disposing a container that this handle made (<see cref="IFactory.CreateAsync"/>,
+/// <see cref="IFactory.RunAsync"/>, <see cref="IFactory.RestoreAsync"/>) destroys it, as
+/// <see cref="DestroyAsync"/> does, unless <see cref="ContainerOptions.DestroyOnDispose"/> was false:
+/// <c>await using var c = await factory.RunAsync(...)</c> leaves nothing behind. Disposing a handle
+/// from <see cref="IFactory.LoadAsync"/> only lets go of it: the container belongs to whoever made it.
+/// Either way the handle's streams (stdio, terminal) are closed. Cancelling a token never kills a
+/// container: it ends the wait (<see cref="OperationCanceledException"/>), and an operation that was
+/// making something (create, run, restore) undoes it before the exception is thrown.
+/// </remarks>
 public interface IContainer : IAsyncDisposable
 {
     /// <summary>The container's id, unique under its factory's state root.</summary>
@@ -11,6 +21,9 @@ public interface IContainer : IAsyncDisposable
     /// <summary>
     /// The status, derived from live facts each time it is read: whether the init process is alive
     /// (the same process, not a reused pid, and not a zombie) and whether it still waits for start.
+    /// Each read does I/O (/proc/&lt;pid&gt;/stat, the exec fifo, the freezer's state: a few small
+    /// reads, microseconds), so read it once into a local where one answer is wanted; to learn when
+    /// the container ends, await <see cref="IProcess.WaitForExitAsync"/> instead of polling it.
     /// </summary>
     ContainerStatus Status { get; }
 

@@ -4,12 +4,20 @@ using LibContainer.Spec;
 namespace LibContainer;
 
 /// <summary>Creates containers from OCI runtime specs, and loads the ones that already exist.</summary>
+/// <remarks>
+/// Every error about a container derives from <see cref="ContainerException"/> (bad specs and ids are
+/// <see cref="ArgumentException"/>s, <see cref="SpecValidationException"/> naming each field); their
+/// constructors are public, so a fake factory in a consumer's tests can throw them. Cancelling a
+/// token ends the wait with <see cref="OperationCanceledException"/>: it never kills a container, and
+/// a create, run or restore that is cancelled undoes what it made before the exception is thrown.
+/// </remarks>
 /// <example>
 /// <code>
 /// var factory = new ContainerFactory();
 /// RuntimeSpec spec = RuntimeSpec.Load("/bundles/web/config.json");
 /// await using var web = await factory.RunAsync("web", spec, new ContainerOptions { BundlePath = "/bundles/web" });
 /// ExitStatus status = await web.InitProcess.WaitForExitAsync();
+/// // Disposed here: the container is destroyed (processes killed, state and cgroups removed).
 /// </code>
 /// </example>
 public interface IFactory
@@ -23,8 +31,10 @@ public interface IFactory
     /// Any failure undoes everything made so far before the exception reaches the caller.
     /// </summary>
     /// <exception cref="SpecValidationException">The spec is invalid; every error names its JSON path.</exception>
-    /// <exception cref="ArgumentException">The id is invalid or taken.</exception>
+    /// <exception cref="ArgumentException">The id is invalid.</exception>
+    /// <exception cref="ContainerAlreadyExistsException">A container with this id exists under <see cref="StateRoot"/>.</exception>
     /// <exception cref="ContainerStartException">A step of the init failed; the message names it and errno.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; what was made so far is undone first.</exception>
     Task<IContainer> CreateAsync(string id, RuntimeSpec spec, ContainerOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -42,10 +52,14 @@ public interface IFactory
     /// Any failure undoes everything made so far.
     /// </summary>
     /// <exception cref="CheckpointException">CRIU is missing, too old, or failed; the message has the end of its log.</exception>
-    /// <exception cref="ArgumentException">The id is invalid or taken, or the image directory does not exist.</exception>
+    /// <exception cref="ArgumentException">The id is invalid, or the image directory does not exist.</exception>
+    /// <exception cref="ContainerAlreadyExistsException">A container with this id exists under <see cref="StateRoot"/>.</exception>
     Task<IContainer> RestoreAsync(string id, RuntimeSpec spec, RestoreOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Loads an existing container by id, from this or any other process.</summary>
+    /// <summary>
+    /// Loads an existing container by id, made by this or any other process. Disposing the handle does
+    /// not destroy the container; <see cref="IContainer.DestroyAsync"/> does.
+    /// </summary>
     /// <exception cref="ContainerNotFoundException">No container has that id.</exception>
     Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default);
 

@@ -6,7 +6,8 @@ namespace LibContainer;
 /// <example><c>mount(/run/lc/web/rootfs/proc) failed: Operation not permitted (errno 1).</c></example>
 public sealed class SyscallException : ContainerException
 {
-    internal SyscallException(string syscall, int errno, string? path = null, string? hint = null)
+    /// <summary><paramref name="syscall"/> on <paramref name="path"/> failed with <paramref name="errno"/>; <paramref name="hint"/> says what may be the cause.</summary>
+    public SyscallException(string syscall, int errno, string? path = null, string? hint = null)
         : base(Format(syscall, errno, path, hint))
     {
         Syscall = syscall;

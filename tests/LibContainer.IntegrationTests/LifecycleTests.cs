@@ -232,7 +232,8 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 
         Func<Task> duplicate = () => Factory.CreateAsync(first.Id, Spec("true"), cancellationToken: Token);
 
-        await duplicate.Should().ThrowAsync<ArgumentException>().WithMessage($"*'{first.Id}' already exists*");
+        (await duplicate.Should().ThrowAsync<ContainerAlreadyExistsException>().WithMessage($"*'{first.Id}' already exists*"))
+            .Which.StateRoot.Should().Be(StateRoot);
         first.Status.Should().Be(ContainerStatus.Created);
     }
 

@@ -18,4 +18,26 @@ public sealed class ContainerFactoryTests
     {
         new ContainerFactoryOptions().SynchronousWaitLimit.Should().Be(TimeSpan.Zero);
     }
+
+    [Fact]
+    public void StateRoot_Default_IsRootsOrUnderXdgRuntimeDir()
+    {
+        ContainerFactoryOptions.DefaultFor(0, "/run/user/0").Should().Be("/run/libcontainer");
+        ContainerFactoryOptions.DefaultFor(1000, "/run/user/1000").Should().Be("/run/user/1000/libcontainer");
+    }
+
+    [Fact]
+    public void StateRoot_DefaultWithoutRootOrXdgRuntimeDir_ErrorSaysWhatToSet()
+    {
+        Action read = () => ContainerFactoryOptions.DefaultFor(1000, null);
+
+        read.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("XDG_RUNTIME_DIR").And.Contain("set StateRoot");
+    }
+
+    [Fact]
+    public void StateRoot_Set_IsWhatWasSet()
+    {
+        new ContainerFactoryOptions { StateRoot = "/tmp/x" }.StateRoot.Should().Be("/tmp/x");
+    }
 }
+

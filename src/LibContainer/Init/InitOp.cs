@@ -51,4 +51,5 @@ internal enum InitOp : uint
     MoveMountInRoot = 43,
     ReopenDevNull = 44,
     LoopbackUp = 45,
+    ParentDeathSignal = 46,
 }

@@ -89,7 +89,10 @@ internal sealed class InitSession : IDisposable
                 {
                     fds.Add((fifo, FifoFd(extraFiles.Count)));
                 }
-                int stage0 = Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
+                // CLONE_PARENT makes the container's init the child of the thread that spawned lc-init: one
+                // that dies with its parent needs a thread that lives as long as the process.
+                Func<int> spawn = () => Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
+                int stage0 = plan.Steps.Any(s => s.Op == InitOp.ParentDeathSignal) ? HostThread.Run(spawn) : spawn();
                 GC.KeepAlive(extraFiles);
                 return new InitSession(parent, id, plan, stage0, synchronousWait);
             }

@@ -38,7 +38,9 @@ internal static class NativeInit
         {
             return Check(fromEnv, $"${ContainerFactoryOptions.InitPathVariable}");
         }
-        // Beside the app first (lcrun, a build's output), then where the NuGet package puts it. The RID is
+        // Beside the app first (lcrun, a build's or a RID publish's output), then where the NuGet package
+        // puts it in a portable app, then the directories the host loads native libraries from (a
+        // single-file app with IncludeNativeLibrariesForSelfExtract extracts lc-init there). The RID is
         // spelled by hand: Enum.ToString is reflection, ~0.2 ms in a fresh native AOT process.
         string beside = Path.Combine(AppContext.BaseDirectory, FileName);
         if (File.Exists(beside))
@@ -58,9 +60,30 @@ internal static class NativeInit
         {
             return packaged;
         }
+        var looked = new List<string> { beside, packaged };
+        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchPath)
+        {
+            foreach (string dir in searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                string candidate = Path.Combine(dir, FileName);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+                looked.Add(candidate);
+            }
+        }
+        if (architecture != "x64")
+        {
+            throw new PlatformNotSupportedException(
+                $"LibContainer's native init is built for linux-x64 only; this process is linux-{architecture}. " +
+                $"Build lc-init for linux-{architecture} from the LibContainer sources and set ContainerFactoryOptions.InitPath or ${ContainerFactoryOptions.InitPathVariable}.");
+        }
         throw new FileNotFoundException(
-            $"The native init '{FileName}' was not found (looked in: {beside}, {packaged}). " +
-            $"Build src/LibContainer (it compiles the init with gcc), or set ${ContainerFactoryOptions.InitPathVariable}.");
+            $"The native init '{FileName}' was not found (looked in: {string.Join(", ", looked.Distinct())}). " +
+            $"It comes with the LibContainer package (runtimes/linux-x64/native/{FileName}) and is copied next to the app by build and publish: " +
+            $"publish for linux-x64 (or portable), keep it beside the app, or set ContainerFactoryOptions.InitPath or ${ContainerFactoryOptions.InitPathVariable} to its path.",
+            FileName);
     }
 
     private static string Check(string path, string from) =>

@@ -753,6 +753,12 @@ internal sealed class PlanBuilder
         }
         else
         {
+            if (_context.KillOnHostExit)
+            {
+                // After the last credential change (it clears the signal), before ready: a host that
+                // died before it is seen here, and the create fails instead of leaving an orphan.
+                Add(new InitStep(InitOp.ParentDeathSignal, "prctl(PR_SET_PDEATHSIG, SIGKILL): die with the host process") { A = (long)Signal.Kill });
+            }
             Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
             Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
             AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);

@@ -39,6 +39,9 @@ internal sealed record PlanContext
     /// <summary>Set LISTEN_PID to the process's own pid at exec (socket activation of the extra files).</summary>
     public bool ListenFds { get; init; }
 
+    /// <summary>The container's init gets SIGKILL when the library's process exits (ContainerOptions.KillOnHostExit).</summary>
+    public bool KillOnHostExit { get; init; }
+
     /// <summary>Use MS_MOVE + chroot instead of pivot_root (for a root on ramfs, where pivot_root fails).</summary>
     public bool NoPivotRoot { get; init; }
 

@@ -5,6 +5,11 @@ namespace LibContainer.Logging;
 /// <summary>Every log message of the library. EventIds keep their meaning.</summary>
 internal static partial class Log
 {
+    private static readonly Func<ILogger, string, IDisposable?> s_containerScope = LoggerMessage.DefineScope<string>("Container {ContainerId}");
+
+    /// <summary>A log scope naming the container: every message of an operation on it carries ContainerId.</summary>
+    public static IDisposable? ContainerScope(this ILogger logger, string containerId) => s_containerScope(logger, containerId);
+
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Container {ContainerId}: plan of {StepCount} steps, init {InitPath}")]
     public static partial void PlanBuilt(this ILogger logger, string containerId, int stepCount, string initPath);
 

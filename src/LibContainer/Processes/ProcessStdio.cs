@@ -23,7 +23,8 @@ internal sealed class ProcessStdio : IDisposable
         {
             if (terminal && (stdin == StdioMode.Pipe || stdout == StdioMode.Pipe || stderr == StdioMode.Pipe))
             {
-                throw new ArgumentException("process.terminal is true: the process's stdio is its terminal (IProcess.Terminal); ask for no pipes.");
+                throw new ArgumentException("process.terminal is true, so the process's stdio is its terminal (IProcess.Terminal) and cannot be piped: " +
+                    "set spec.Process.Terminal = false (RuntimeSpec.CreateDefault() sets it true, as `runc spec` does), or ask for no pipes and read IProcess.Terminal.");
             }
             // With a terminal the init starts on /dev/null; the pty replaces it before the program runs.
             stdio.ParentStdin = stdio.Add(terminal ? StdioMode.Null : stdin, 0, childReads: true);

@@ -3,6 +3,10 @@ using System.Text.Json.Serialization;
 namespace LibContainer.Spec;
 
 /// <summary>"Specifies the container process."</summary>
+/// <remarks>
+/// Named as the spec names it, so it shares its name with <see cref="System.Diagnostics.Process"/>: in a
+/// file that imports both namespaces, alias one (<c>using SpecProcess = LibContainer.Spec.Process;</c>).
+/// </remarks>
 public sealed record Process
 {
     /// <summary>

@@ -6,7 +6,8 @@ public sealed partial record RuntimeSpec
     public const string CurrentOciVersion = "1.2.0";
 
     /// <summary>
-    /// Creates the example spec that <c>runc spec</c> writes: <c>sh</c> on a terminal as root in a read-only
+    /// Creates the example spec that <c>runc spec</c> writes: <c>sh</c> on a terminal (set
+    /// <c>Process.Terminal = false</c> to pipe its stdio instead) as root in a read-only
     /// <c>rootfs</c>, with new pid, network, ipc, uts, mount and cgroup namespaces, the usual
     /// <c>/proc</c>, <c>/dev</c>, <c>/sys</c> mounts, masked and read-only paths, and all devices denied.
     /// </summary>
@@ -125,4 +126,11 @@ public sealed partial record RuntimeSpec
         linux.Resources = null;
         return spec;
     }
+
+    /// <summary>
+    /// <see cref="CreateRootless(uint, uint)"/> for the calling process: container root maps to its
+    /// effective uid and gid, as <c>runc spec --rootless</c> run by that user writes.
+    /// </summary>
+    /// <returns>A new spec.</returns>
+    public static RuntimeSpec CreateRootless() => CreateRootless(Tmds.Linux.LibC.geteuid(), Tmds.Linux.LibC.getegid());
 }

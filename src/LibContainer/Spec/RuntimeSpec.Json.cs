@@ -49,4 +49,18 @@ public sealed partial record RuntimeSpec
     /// <summary>Serializes this spec to indented JSON with the spec's property names; <see langword="null"/> properties are omitted.</summary>
     /// <returns>The JSON text, ending with a newline.</returns>
     public string ToJson() => SpecWriter.ToJson(this);
+
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same configuration: equal JSON forms (<see cref="ToJson"/>).
+    /// A record's own equality would compare the spec's lists by reference, so two
+    /// <see cref="CreateDefault"/> specs would differ. The nested records keep record equality.
+    /// </summary>
+    /// <param name="other">The spec to compare with.</param>
+    /// <returns>True when both write the same JSON.</returns>
+    public bool Equals(RuntimeSpec? other) =>
+        other is not null && (ReferenceEquals(this, other) || string.Equals(ToJson(), other.ToJson(), StringComparison.Ordinal));
+
+    /// <summary>The hash of the JSON form, consistent with <see cref="Equals(RuntimeSpec)"/> (it changes when the spec does).</summary>
+    /// <returns>A hash code.</returns>
+    public override int GetHashCode() => ToJson().GetHashCode(StringComparison.Ordinal);
 }

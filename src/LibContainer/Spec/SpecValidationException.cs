@@ -6,7 +6,8 @@ namespace LibContainer.Spec;
 /// </summary>
 public sealed class SpecValidationException : ArgumentException
 {
-    internal SpecValidationException(IReadOnlyList<SpecError> errors, Exception? innerException = null)
+    /// <summary>A spec with <paramref name="errors"/>, one line each in the message.</summary>
+    public SpecValidationException(IReadOnlyList<SpecError> errors, Exception? innerException = null)
         : base(string.Join('\n', errors), innerException)
     {
         Errors = errors;

@@ -48,7 +48,7 @@ internal sealed class StateDirectory
                 int errno = Sys.Errno;
                 if (errno == LibC.EEXIST)
                 {
-                    throw new ArgumentException($"A container with id '{id}' already exists (state directory {dir.Path}).", nameof(id));
+                    throw new ContainerAlreadyExistsException(id, root);
                 }
                 throw new SyscallException("mkdir", errno, dir.Path);
             }

@@ -83,6 +83,7 @@ public sealed class InitPlanTests
         PlanContext context = Context() with
         {
             ContainerId = "full",
+            KillOnHostExit = true,
             HostHasAppArmor = true,
             HostHasKcore = true,
             CgroupHierarchies = [new("memory", "cgroup", "memory"), new("unified", "cgroup2", "")],

@@ -385,4 +385,29 @@ public sealed class RuntimeSpecJsonTests : IDisposable
         sys.Options.Should().Equal("rbind", "nosuid", "noexec", "nodev", "ro");
         spec.Mounts!.Single(m => m.Destination == "/dev/pts").Options.Should().NotContain(o => o.StartsWith("gid=", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void CreateRootless_NoArguments_MapsTheCallersIds()
+    {
+        RuntimeSpec spec = RuntimeSpec.CreateRootless();
+
+        spec.Linux!.UidMappings!.Single().HostId.Should().Be(Tmds.Linux.LibC.geteuid());
+        spec.Linux.GidMappings!.Single().HostId.Should().Be(Tmds.Linux.LibC.getegid());
+    }
+
+    [Fact]
+    public void Equals_TwoDefaultSpecs_AreEqualUntilOneChanges()
+    {
+        RuntimeSpec first = RuntimeSpec.CreateDefault();
+        RuntimeSpec second = RuntimeSpec.CreateDefault();
+
+        first.Should().Be(second);
+        first.GetHashCode().Should().Be(second.GetHashCode());
+        (first == second).Should().BeTrue();
+
+        second.Process!.Args!.Add("-c");
+
+        first.Should().NotBe(second);
+        (first != second).Should().BeTrue();
+    }
 }

@@ -51,8 +51,8 @@ public sealed class StateDirectoryTests : IDisposable
 
         Action create = () => StateDirectory.Create(_root, "web");
 
-        create.Should().Throw<ArgumentException>().WithMessage("A container with id 'web' already exists*")
-            .Which.ParamName.Should().Be("id");
+        create.Should().Throw<ContainerAlreadyExistsException>().WithMessage("A container with id 'web' already exists*")
+            .Which.ContainerId.Should().Be("web");
     }
 
     [Fact]
