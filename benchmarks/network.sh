@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The network driver's benchmark (samples/Lcd.Network), as root:
+#   sudo benchmarks/network.sh [--rounds 20] [--megabytes 1024]   attach+detach vs cni-direct.sh; nc throughput vs a plain veth
+#   sudo benchmarks/network.sh --smoke                            a few small rounds (CI): exit 0 if everything works and nothing is left
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "benchmarks/network.sh: must run as root" >&2
+  exit 2
+fi
+cd "$(dirname "$here")"
+exec dotnet run -c Release --project "$here/Lcd.Network.Benchmarks/Lcd.Network.Benchmarks.csproj" -- --script "$here/cni-direct.sh" "$@"
