@@ -1,0 +1,70 @@
+using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Processes;
+using LibContainer.State;
+
+namespace LibContainer.IntegrationTests.Recovery;
+
+/// <summary>
+/// What a crash (of the host, of lcrun) can leave, arranged directly: every such leftover must load,
+/// list with a status a user can act on, and destroy without a trace.
+/// </summary>
+public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
+{
+    [Fact]
+    public async Task Destroy_UnifiedCgroupDirectoryGone_RemovesTheRest()
+    {
+        // A create or destroy killed between its cgroup mkdirs/rmdirs: cgroup.events of the unified
+        // directory read ENOENT, and the container could never be deleted.
+        IContainer container = await RunAsync(Spec("true"));
+        await container.InitProcess.WaitForExitAsync(Token);
+        Leftovers left = Leftovers.Of(StateRoot, container.Id);
+        string unified = left.CgroupDirectories.Single(d => d.StartsWith("/sys/fs/cgroup/unified/", StringComparison.Ordinal));
+        Directory.Delete(unified);
+
+        IContainer loaded = await FreshFactory().LoadAsync(container.Id, Token);
+        loaded.Status.Should().Be(ContainerStatus.Stopped);
+        await loaded.DestroyAsync(Token);
+
+        left.AssertNoneLeft();
+    }
+
+    [Fact]
+    public async Task Destroy_CgroupDirectoriesNeverMade_RemovesTheState()
+    {
+        // A create killed after recording its cgroups and before making them all.
+        IContainer container = await RunAsync(Spec("true"));
+        await container.InitProcess.WaitForExitAsync(Token);
+        Leftovers left = Leftovers.Of(StateRoot, container.Id);
+        foreach (string directory in left.CgroupDirectories.OrderByDescending(d => d.Length).Take(3))
+        {
+            Directory.Delete(directory);
+        }
+
+        IContainer loaded = await FreshFactory().LoadAsync(container.Id, Token);
+        await loaded.DestroyAsync(Token);
+
+        left.AssertNoneLeft();
+    }
+
+    private ContainerFactory FreshFactory() => new(new ContainerFactoryOptions { StateRoot = StateRoot });
+}
+
+/// <summary>What a container holds on the host (state directory, cgroup directories, init), to prove none of it is left.</summary>
+internal sealed record Leftovers(string StateDirectory, IReadOnlyList<string> CgroupDirectories, int Pid, ulong StartTime)
+{
+    public static Leftovers Of(string stateRoot, string id)
+    {
+        StoredState state = State.StateDirectory.Open(stateRoot, id).Read();
+        return new Leftovers(Path.Combine(stateRoot, id), state.CgroupDirectories ?? [], state.Pid, state.PidStartTime);
+    }
+
+    public void AssertNoneLeft()
+    {
+        Directory.Exists(StateDirectory).Should().BeFalse("the state directory must be removed");
+        CgroupDirectories.Where(Directory.Exists).Should().BeEmpty("every cgroup directory must be removed");
+        if (Pid > 0)
+        {
+            (ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime).Should().BeFalse($"the init {Pid} must be gone, zombie included");
+        }
+    }
+}
