@@ -75,11 +75,13 @@ internal sealed partial class Container : IContainer
     {
         get
         {
-            if (Init.Pid == 0 || !Init.IsAlive)
+            if (Init.LiveStat() is not { } init)
             {
                 return _state.Phase == StoredState.PhaseCreating && Init.Pid == 0 && _dir.Exists ? ContainerStatus.Creating : ContainerStatus.Stopped;
             }
-            if (_state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
+            // What the process is decides, not the files: once the init has exec'd the user's program
+            // (its name is no longer lc-init's) it runs, whatever a crash left of the phase or the fifo.
+            if (init.IsNativeInit && _state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
             {
                 return ContainerStatus.Creating;
             }
@@ -87,7 +89,7 @@ internal sealed partial class Container : IContainer
             {
                 return ContainerStatus.Paused;
             }
-            return File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
+            return init.IsNativeInit && File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
         }
     }
 

@@ -46,6 +46,27 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         left.AssertNoneLeft();
     }
 
+    [Fact]
+    public async Task Status_ExecdButFifoLeft_RunningAndStartFailsAtOnce()
+    {
+        // A start killed between the init's exec and the fifo's unlink: the fifo stays, the program runs.
+        IContainer container = await CreateAsync(Spec("sleep", "1000"));
+        string fifo = Path.Combine(StateRoot, container.Id, StateDirectory.FifoName);
+        using (var reader = new FileStream(fifo, FileMode.Open, FileAccess.Read))
+        {
+            await reader.CopyToAsync(Stream.Null, Token); // "0", then end of file at the exec
+        }
+        File.Exists(fifo).Should().BeTrue();
+
+        IContainer loaded = await FreshFactory().LoadAsync(container.Id, Token);
+
+        loaded.Status.Should().Be(ContainerStatus.Running);
+        loaded.GetState().Status.Should().Be("running");
+        Func<Task> start = () => loaded.StartAsync(Token).WaitAsync(TimeSpan.FromSeconds(5), Token);
+        (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*is Running*");
+        await loaded.DestroyAsync(Token);
+    }
+
     private ContainerFactory FreshFactory() => new(new ContainerFactoryOptions { StateRoot = StateRoot });
 }
 
