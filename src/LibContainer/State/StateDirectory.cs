@@ -58,6 +58,9 @@ internal sealed class StateDirectory
 
     public static StateDirectory Open(string root, string id) => new(root, id);
 
+    /// <summary>The directories with an entry in the in-process lock table (tests and the soak benchmark: it must not grow).</summary>
+    internal static ICollection<string> LockTableEntries => s_inProcessLocks.Keys;
+
     /// <summary>
     /// Takes the container's lock, waiting for another holder; null if the directory is gone. Within
     /// this process holders queue on a semaphore (no polling); between processes, an flock on the
@@ -73,6 +76,9 @@ internal sealed class StateDirectory
             fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
             if (fd is null)
             {
+                // Gone (destroyed meanwhile; an exit record comes after the delete): the entry this
+                // call added must not stay, else every such late caller leaks one.
+                s_inProcessLocks.TryRemove(KeyValuePair.Create(Path, local));
                 local.Release();
                 return null;
             }
