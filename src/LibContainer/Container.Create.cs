@@ -98,7 +98,6 @@ internal sealed partial class Container
                 mounts.ForEach(m => m.Dispose()); // the init has its own copies now
             }
             console = await AwaitReadyAsync(init, id, spec, hookState, runtimeHooks: true, cancellationToken).ConfigureAwait(false);
-            ForgetWhenReaped(init);
 
             state = state with { Phase = StoredState.PhaseCreated };
             dir.Write(state);
@@ -140,7 +139,6 @@ internal sealed partial class Container
             {
                 await exit.Value.ConfigureAwait(false);
             }
-            Reaper.Shared.Forget(pid, startTime);
         }
         if (cgroups is not null)
         {
@@ -291,14 +289,6 @@ internal sealed partial class Container
             console?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Stage 0 exits right after the clone; the Reaper reaps it without anyone waiting.</summary>
-    private static void ForgetWhenReaped(InitSession init)
-    {
-        int stage0 = init.Stage0Pid;
-        _ = init.Stage0Exit.ContinueWith(_ => Reaper.Shared.Forget(stage0, 0), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>

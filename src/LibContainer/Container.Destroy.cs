@@ -35,7 +35,6 @@ internal sealed partial class Container
         if (Init.Pid > 0)
         {
             await Init.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Reaper.Shared.Forget(Init.Pid, Init.StartTime);
         }
         List<Spec.Hook>? poststop = _summary.Hooks?.Poststop;
         if (poststop is { Count: > 0 })

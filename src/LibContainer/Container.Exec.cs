@@ -47,7 +47,6 @@ internal sealed partial class Container
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
-            ForgetWhenReaped(init);
             _logger.Executed(Id, pid);
             return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
             {

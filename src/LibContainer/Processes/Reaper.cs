@@ -24,18 +24,29 @@ internal sealed class Reaper
     /// The exit of the process <paramref name="pid"/> that started at <paramref name="startTime"/>
     /// (/proc/pid/stat field 22, which tells a reused pid apart). A process that is not our child
     /// completes with <see cref="ExitStatus.Unknown"/> when it exits; one already gone, at once.
-    /// The result stays for every later caller until <see cref="Forget"/>.
+    /// Callers share one watch while the process lives; once its exit is read the entry is dropped
+    /// (each caller keeps its task), so nothing stays behind per process: a host that execs a health
+    /// check every few seconds does not grow.
     /// </summary>
     public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
         var created = new Lazy<Watch>(() => Watch.Start(pid, pidfd, leaveZombie));
-        Lazy<Watch> entry = _watched.GetOrAdd((pid, startTime), created);
+        var key = (pid, startTime);
+        Lazy<Watch> entry = _watched.GetOrAdd(key, created);
         if (!ReferenceEquals(entry, created))
         {
             pidfd?.Dispose();
+            return entry.Value.Exit;
         }
-        return entry.Value.Exit;
+        Task<ExitStatus> exit = entry.Value.Exit;
+        // Only this entry, not one a reused pid may have added since.
+        _ = exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, entry)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return exit;
     }
+
+    /// <summary>How many processes are watched now (the soak benchmark samples it: it must stay flat).</summary>
+    internal int Count => _watched.Count;
 
     /// <summary>
     /// The exit of a process this one has just made (an init, an exec). Detached (a short-lived host
@@ -60,9 +71,6 @@ internal sealed class Reaper
             entry.Value.WaitBlocking(limit);
         }
     }
-
-    /// <summary>Drops the remembered result of a process that is gone for good (its container destroyed).</summary>
-    public void Forget(int pid, ulong startTime) => _watched.TryRemove((pid, startTime), out _);
 
     /// <summary>
     /// One watched process: its pidfd, and its exit, read once by whichever comes first, the watch's
