@@ -98,6 +98,21 @@ internal sealed class StateDirectory
         }
     }
 
+    /// <summary>
+    /// Whether an operation holds the container's lock now (a create holds it from its first write to
+    /// ready). A directory left in the creating phase whose lock nobody holds is a create that died.
+    /// </summary>
+    public bool IsLocked()
+    {
+        using SafeFd? fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
+        if (fd is null || !Sys.TryLockExclusive(fd))
+        {
+            return fd is not null;
+        }
+        Sys.Unlock(fd);
+        return false;
+    }
+
     public StoredState? TryRead()
     {
         try

@@ -67,6 +67,65 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         await loaded.DestroyAsync(Token);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task List_CreateDiedBeforeState_ListedStoppedAndDestroyed(bool withConfig)
+    {
+        // A create killed after its mkdir (and maybe its config.json), before state.json: the id is taken.
+        string id = NewId();
+        string directory = Path.Combine(StateRoot, id);
+        Directory.CreateDirectory(directory);
+        if (withConfig)
+        {
+            File.WriteAllText(Path.Combine(directory, StateDirectory.ConfigFileName), Spec("true").ToJson());
+        }
+        ContainerFactory factory = FreshFactory();
+
+        (await factory.ListAsync(Token)).Should().Contain(id);
+        IContainer loaded = await factory.LoadAsync(id, Token);
+        loaded.Status.Should().Be(ContainerStatus.Stopped, "nothing holds its lock: the create died and never finishes");
+        await loaded.DestroyAsync(Token);
+
+        Directory.Exists(directory).Should().BeFalse();
+        (await factory.ListAsync(Token)).Should().NotContain(id);
+    }
+
+    [Fact]
+    public async Task Status_CreateHoldingTheLock_Creating()
+    {
+        string id = NewId();
+        StateDirectory dir = StateDirectory.Create(StateRoot, id);
+        using (await dir.LockAsync(Token))
+        {
+            (await FreshFactory().LoadAsync(id, Token)).Status.Should().Be(ContainerStatus.Creating);
+        }
+        (await FreshFactory().LoadAsync(id, Token)).Status.Should().Be(ContainerStatus.Stopped);
+        dir.Delete();
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("")]
+    [InlineData("{\"id\":")]
+    public async Task Destroy_StateJsonCorrupted_KillsTheInitAndRemovesEverything(string content)
+    {
+        // runc leaves such a container (its init, its cgroups, its state); destroy must work from what is left.
+        IContainer container = await RunAsync(Spec("sleep", "1000"));
+        Leftovers left = Leftovers.Of(StateRoot, container.Id);
+        File.WriteAllText(Path.Combine(StateRoot, container.Id, StateDirectory.StateFileName), content);
+        ContainerFactory factory = FreshFactory();
+
+        (await factory.ListAsync(Token)).Should().Contain(container.Id);
+        IContainer loaded = await factory.LoadAsync(container.Id, Token);
+        loaded.InitProcess.Pid.Should().Be(left.Pid, "the init is found in the cgroups the id implies");
+        loaded.Status.Should().Be(ContainerStatus.Running);
+        await loaded.DestroyAsync(Token);
+
+        (await container.InitProcess.WaitForExitAsync(Token)).Signal.Should().Be((int)Signal.Kill);
+        left.AssertNoneLeft();
+    }
+
     private ContainerFactory FreshFactory() => new(new ContainerFactoryOptions { StateRoot = StateRoot });
 }
 
