@@ -397,6 +397,12 @@ internal sealed class CgroupManager
         {
             await KillAllAsync(cancellationToken).ConfigureAwait(false);
         }
+        await RemoveDirectoriesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the directories this manager made, deepest first (EBUSY retried for a bounded time).</summary>
+    public async Task RemoveDirectoriesAsync(CancellationToken cancellationToken)
+    {
         foreach (string directory in Created.OrderByDescending(d => d.Length))
         {
             await RemoveAsync(directory, cancellationToken).ConfigureAwait(false);

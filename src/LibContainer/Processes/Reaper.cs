@@ -45,6 +45,24 @@ internal sealed class Reaper
         return exit;
     }
 
+    /// <summary>
+    /// Reaps a zombie child of this process now, also one a detached watch leaves for the next parent
+    /// or that nobody watches: destroy needs it gone, since the init of a pid namespace cannot finish
+    /// exiting while a process of its namespace is an unreaped zombie of ours. A watch of it completes.
+    /// </summary>
+    public void Reap(int pid, ulong startTime)
+    {
+        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.IsValueCreated && entry.Value.Reap())
+        {
+            return;
+        }
+        using SafeFd? pidfd = Sys.PidfdOpen(pid);
+        if (pidfd is not null)
+        {
+            _ = Sys.WaitIdNoHang(pidfd);
+        }
+    }
+
     /// <summary>How many processes are watched now (the soak benchmark samples it: it must stay flat).</summary>
     internal int Count => _watched.Count;
 
@@ -170,18 +188,40 @@ internal sealed class Reaper
             }
         }
 
+        /// <summary>Reaps the process now if it is a zombie, whatever the watch was told; false when the watch cannot (read already, or gone).</summary>
+        public bool Reap()
+        {
+            bool added = false;
+            try
+            {
+                _pidfd?.DangerousAddRef(ref added);
+                return added && _ours && TryRead(reap: true);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // read and closed meanwhile by the watch's loop
+            }
+            finally
+            {
+                if (added)
+                {
+                    _pidfd!.DangerousRelease();
+                }
+            }
+        }
+
         /// <summary>Reads the exit if the process has ended (once, whoever asks); true when it is known.</summary>
-        private bool TryRead()
+        private bool TryRead(bool reap = false)
         {
             ExitStatus status;
             lock (_gate)
             {
                 if (_read)
                 {
-                    return true;
+                    return !reap || !_leaveZombie;
                 }
                 ExitStatus? now = _ours
-                    ? Sys.WaitIdNoHang(_pidfd!, _leaveZombie)
+                    ? Sys.WaitIdNoHang(_pidfd!, _leaveZombie && !reap)
                     : Sys.Poll(_pidfd!, write: false, timeoutMs: 0) > 0 ? ExitStatus.Unknown : null; // readable: a zombie or gone
                 if (now is null)
                 {
