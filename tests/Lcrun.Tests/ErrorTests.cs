@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lcrun.Tests.Infrastructure;
+using LibContainer.Spec;
 
 namespace Lcrun.Tests;
 
@@ -44,6 +45,22 @@ public sealed class ErrorTests(LcrunFixture fixture) : LcrunTest(fixture)
         invalid.ExitCode.Should().Be(1);
         invalid.Stderr.Should().Contain("process.cwd");
         Ok("list", "-q").Stdout.Should().BeEmpty("a failed create leaves nothing");
+    }
+
+    [Fact]
+    public void HostSideFailure_NothingFromTheInitOnStderr()
+    {
+        // The create fails in the library (a createRuntime hook), while the init waits for go: the
+        // init must leave quietly, not print "lc-init: step 1 failed: errno 71" on the container's stderr.
+        RuntimeSpec spec = Spec("true");
+        spec.Hooks = new Hooks { CreateRuntime = [new Hook { Path = "/bin/false" }] };
+        WriteConfig(spec);
+
+        LcrunResult result = Lcrun("create", NewId());
+
+        result.ExitCode.Should().Be(1);
+        result.Stderr.Should().Contain("hooks.createRuntime").And.NotContain("lc-init:");
+        Ok("list", "-q").Stdout.Should().BeEmpty();
     }
 
     [Fact]
