@@ -135,11 +135,32 @@ internal sealed class StateDirectory
     /// <summary>Writes state.json through a temporary file and rename, so a reader never sees half of it.</summary>
     public void Write(StoredState state) => WriteAtomically(StateFileName, state.ToUtf8Json());
 
+    /// <remarks>
+    /// A failed write (a full state file system) names the file and the state root, not the
+    /// temporary file, and leaves no temporary file behind.
+    /// </remarks>
     private void WriteAtomically(string name, byte[] content)
     {
         string temp = System.IO.Path.Combine(Path, $".{name}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        File.WriteAllBytes(temp, content);
-        File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
+        try
+        {
+            File.WriteAllBytes(temp, content);
+            File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The first error is the one to report.
+            }
+            throw new ContainerException(
+                $"Container '{Id}': writing {name} under the state root {System.IO.Path.GetDirectoryName(Path)} failed: " +
+                $"{SyscallException.Describe(Cgroups.CgroupFiles.ErrnoOf(ex))}.", ex);
+        }
     }
 
     public void Delete()

@@ -126,6 +126,35 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         left.AssertNoneLeft();
     }
 
+    [Fact]
+    public async Task Create_StateFileSystemFull_NamesTheStateRootAndLeavesNothing()
+    {
+        string root = Path.Combine(Fixture.WorkDir, $"full-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        Shell($"mount -t tmpfs -o size=64k tmpfs {root} && dd if=/dev/zero of={root}/filler bs=4k count=64 2>/dev/null; true");
+        try
+        {
+            var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = root });
+            Func<Task> create = () => factory.CreateAsync(NewId(), Spec("true"), Piped, Token);
+
+            ContainerException error = (await create.Should().ThrowAsync<ContainerException>()).Which;
+            error.Message.Should().Contain($"under the state root {root} failed: No space left on device (errno 28)").And.NotContain(".tmp");
+            Directory.EnumerateFileSystemEntries(root).Should().Equal([Path.Combine(root, "filler")], "a failed create leaves nothing, no temporary file");
+        }
+        finally
+        {
+            Shell($"umount {root}");
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Shell(string command)
+    {
+        using var shell = System.Diagnostics.Process.Start("/bin/sh", ["-c", command]);
+        shell.WaitForExit();
+        shell.ExitCode.Should().Be(0, command);
+    }
+
     private ContainerFactory FreshFactory() => new(new ContainerFactoryOptions { StateRoot = StateRoot });
 }
 
