@@ -38,10 +38,12 @@ internal sealed partial class Container
                 Sys.Kill(pid, (int)Signal.Kill);
             }
         }
+        CrashPoint.Hit("destroy.killed");
         if (Init.Pid > 0)
         {
             await WaitForInitAsync(pidNamespace, cancellationToken).ConfigureAwait(false);
         }
+        CrashPoint.Hit("destroy.exited");
         if (_cgroups is not null)
         {
             await _cgroups.RemoveDirectoriesAsync(cancellationToken).ConfigureAwait(false);

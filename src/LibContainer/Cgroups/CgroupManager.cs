@@ -209,6 +209,7 @@ internal sealed class CgroupManager
         {
             System.IO.Directory.CreateDirectory(d);
             created.Add(d);
+            CrashPoint.Hit("create.cgroup-mkdir");
         }
     }
 
@@ -450,6 +451,7 @@ internal sealed class CgroupManager
             int errno = Sys.Rmdir(directory);
             if (errno == 0 || errno == LibC.ENOENT)
             {
+                CrashPoint.Hit("destroy.cgroup-rmdir");
                 return;
             }
             if (errno != LibC.EBUSY || attempt >= 100)

@@ -168,6 +168,12 @@ internal sealed class StateDirectory
         s_inProcessLocks.TryRemove(Path, out _); // waiters keep theirs, then find the directory gone
         try
         {
+            // state.json last: a delete cut short leaves the record that lets the next one finish.
+            foreach (string file in Directory.EnumerateFiles(Path).OrderBy(f => f.EndsWith(StateFileName, StringComparison.Ordinal)).ToList())
+            {
+                File.Delete(file);
+                CrashPoint.Hit("destroy.delete-file");
+            }
             Directory.Delete(Path, recursive: true);
         }
         catch (DirectoryNotFoundException)
