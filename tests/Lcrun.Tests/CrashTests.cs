@@ -26,13 +26,15 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
     private static int s_trial;
     private static int s_scriptSession; // the trial script's session: its orphans (a killed lcrun) are ours to reap
 
-    public static TheoryData<string> KillPoints =>
+    private static readonly string[] s_killPoints =
     [
         "create.mkdir", "create.config", "create.spawn", "create.pid", "create.state", "create.cgroup-mkdir:3",
         "create.cgroups", "create.go", "create.ready", "create.created",
         "start.open", "start.byte", "start.unlink", "exec.pid", "exec.go", "pause.frozen",
         "destroy.killed", "destroy.exited", "destroy.cgroup-rmdir:2", "destroy.delete-file:1",
     ];
+
+    public static TheoryData<string> KillPoints => new(s_killPoints);
 
     [Theory]
     [MemberData(nameof(KillPoints))]
@@ -46,10 +48,18 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
     [Fact]
     public async Task KilledAtRandomTimes_DeleteForceLeavesNothing()
     {
+        // benchmarks/crash-campaign.sh sets LIBCONTAINER_CRASH_TRIALS (hundreds), and mixes in kill points.
+        (int trials, bool campaign) = int.TryParse(Environment.GetEnvironmentVariable("LIBCONTAINER_CRASH_TRIALS"), NumberStyles.None,
+            CultureInfo.InvariantCulture, out int n) && n > 0 ? (n, true) : (10, false);
         var random = new Random(Environment.TickCount);
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < trials; i++)
         {
-            await TrialAsync(point: null, killAfter: TimeSpan.FromMilliseconds(20 + random.Next(400)));
+            string? point = campaign && random.Next(2) == 0 ? s_killPoints[random.Next(s_killPoints.Length)] : null;
+            (int exitCode, _) = await TrialAsync(point, killAfter: point is null ? TimeSpan.FromMilliseconds(20 + random.Next(400)) : null);
+            if (Environment.GetEnvironmentVariable("LIBCONTAINER_CRASH_LOG") is { Length: > 0 } log)
+            {
+                File.AppendAllText(log, $"lcrun trial {i + 1}/{trials}: {point ?? "time"}: {(exitCode == 137 ? "killed" : "completed")}, nothing left\n");
+            }
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 {
     private static int s_trial;
 
-    public static TheoryData<string> KillPoints =>
+    private static readonly string[] s_killPoints =
     [
         "create.mkdir", "create.config", "create.spawn", "create.pid", "create.state",
         "create.cgroup-mkdir:1", "create.cgroup-mkdir:4", "create.cgroup-mkdir:9",
@@ -27,6 +27,8 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         "exec.pid", "exec.go", "pause.frozen",
         "destroy.killed", "destroy.exited", "destroy.cgroup-rmdir:1", "destroy.cgroup-rmdir:5", "destroy.delete-file:1", "destroy.delete-file:2",
     ];
+
+    public static TheoryData<string> KillPoints => new(s_killPoints);
 
     [Theory]
     [MemberData(nameof(KillPoints))]
@@ -40,10 +42,29 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     [Fact]
     public async Task KilledAtRandomTimes_LeftoversListLoadAndDestroy()
     {
+        // benchmarks/crash-campaign.sh sets LIBCONTAINER_CRASH_TRIALS (hundreds), and mixes in kill points.
+        (int trials, bool campaign) = CampaignTrials(12);
         var random = new Random(Environment.TickCount);
-        for (int i = 0; i < 12; i++)
+        for (int i = 0; i < trials; i++)
         {
-            await TrialAsync(point: null, killAfter: TimeSpan.FromMilliseconds(150 + random.Next(1200)));
+            string? point = campaign && random.Next(2) == 0 ? s_killPoints[random.Next(s_killPoints.Length)] : null;
+            ProcessResult result = await TrialAsync(point, killAfter: point is null ? TimeSpan.FromMilliseconds(150 + random.Next(1200)) : null);
+            Report($"library trial {i + 1}/{trials}: {point ?? "time"}: {(result.Signal is 9 ? "killed" : "completed")}, nothing left");
+        }
+    }
+
+    /// <summary>The trial count: LIBCONTAINER_CRASH_TRIALS for a campaign, else the CI's.</summary>
+    internal static (int Trials, bool Campaign) CampaignTrials(int ci) =>
+        int.TryParse(Environment.GetEnvironmentVariable("LIBCONTAINER_CRASH_TRIALS"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? (n, true)
+            : (ci, false);
+
+    /// <summary>One line per campaign trial into $LIBCONTAINER_CRASH_LOG, which the campaign script counts.</summary>
+    internal static void Report(string line)
+    {
+        if (Environment.GetEnvironmentVariable("LIBCONTAINER_CRASH_LOG") is { Length: > 0 } log)
+        {
+            File.AppendAllText(log, line + "\n");
         }
     }
 
