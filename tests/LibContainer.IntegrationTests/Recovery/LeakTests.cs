@@ -10,13 +10,7 @@ namespace LibContainer.IntegrationTests.Recovery;
 [Collection(HostWideChecks.Name)]
 public sealed class LeakTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 {
-    private static Process ExecProcess(params string[] args) => new()
-    {
-        Args = [.. args],
-        Cwd = "/",
-        User = new User { Uid = 0, Gid = 0 },
-        Env = ["PATH=/bin"],
-    };
+    private static Process ExecProcess(params string[] args) => ExecTests.ExecProcess(args);
 
     [Fact]
     public async Task Exec_ManyToTheirEnd_ReaperKeepsNoEntry()
