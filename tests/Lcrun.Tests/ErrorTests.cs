@@ -64,6 +64,45 @@ public sealed class ErrorTests(LcrunFixture fixture) : LcrunTest(fixture)
     }
 
     [Fact]
+    public void CorruptedStateJson_DeleteForceKillsTheInitAndRemovesEverything()
+    {
+        // runc leaves such a container (init, cgroups, state); lcrun must not.
+        string id = NewId();
+        Ok("run", "-d", id);
+        int pid = JsonDocument.Parse(Ok("state", id).Stdout).RootElement.GetProperty("pid").GetInt32();
+        File.WriteAllText(Path.Combine(Root, id, "state.json"), "garbage");
+
+        Ok("list", "-q").Stdout.Should().Contain(id);
+        Ok("delete", "--force", id);
+
+        Directory.Exists(Path.Combine(Root, id)).Should().BeFalse();
+        Directory.EnumerateDirectories("/sys/fs/cgroup", id, SearchOption.AllDirectories).Should().BeEmpty();
+        (File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))
+            .Should().BeFalse("the init must be killed (a zombie waits for pid 1 or the subreaper)");
+    }
+
+    [Fact]
+    public void StartOfAContainerThatRunsWhileItsFifoIsLeft_FailsAtOnce()
+    {
+        // A start killed between the init's exec and the fifo's unlink: state says running, start fails at once.
+        string id = NewId();
+        Ok("create", id);
+        using (var fifo = new FileStream(Path.Combine(Root, id, "exec.fifo"), FileMode.Open, FileAccess.Read))
+        {
+            fifo.CopyTo(Stream.Null);
+        }
+
+        Status(id).Should().Be("running");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LcrunResult start = Lcrun("start", id);
+
+        start.ExitCode.Should().Be(1);
+        start.Stderr.Should().Contain("cannot start an already running container");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        Ok("delete", "--force", id);
+    }
+
+    [Fact]
     public void FailedStep_NamesTheStepAndErrno()
     {
         WriteConfig(Spec("/no/such/program"));
