@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Lcrun.Tests.Infrastructure;
+using LibContainer.Testing;
 
 namespace Lcrun.Tests;
 
@@ -70,7 +71,7 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
         string sleep = (5_000_000 + (Environment.ProcessId % 1000) * 1000 + trial).ToString(CultureInfo.InvariantCulture);
         WriteConfig(Spec("sleep", sleep));
         using var reaping = new CancellationTokenSource();
-        Subreaper(true);
+        ChildSubreaper.Set(true);
         Task reaper = ReapOrphansAsync(reaping.Token);
         try
         {
@@ -91,7 +92,7 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
         {
             await reaping.CancelAsync();
             await reaper;
-            Subreaper(false);
+            ChildSubreaper.Set(false);
         }
     }
 
@@ -168,7 +169,7 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
                 if (p.Parent == Environment.ProcessId && p.State == 'Z' && p.Pid != s_scriptSession // the script itself is Process's
                     && (p.Session == s_scriptSession || p.Comm is not ("sh" or "lcrun" or "setsid")))
                 {
-                    _ = waitpid(p.Pid, out _, 1 /* WNOHANG */);
+                    ChildSubreaper.Reap(p.Pid);
                 }
             }
             try
@@ -207,14 +208,6 @@ public sealed class CrashTests(LcrunFixture fixture) : LcrunTest(fixture)
         }
         return list;
     }
-
-    private static void Subreaper(bool on) => prctl(36 /* PR_SET_CHILD_SUBREAPER */, on ? 1UL : 0UL, 0, 0, 0).Should().Be(0);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int waitpid(int pid, out int status, int options);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

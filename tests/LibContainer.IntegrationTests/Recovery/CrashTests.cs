@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using LibContainer.IntegrationTests.Infrastructure;
+using LibContainer.Testing;
 
 namespace LibContainer.IntegrationTests.Recovery;
 
@@ -75,7 +75,7 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         int trial = Interlocked.Increment(ref s_trial);
         string id = NewId();
         string sleep = (4_000_000 + (Environment.ProcessId % 1000) * 1000 + trial).ToString(CultureInfo.InvariantCulture);
-        Subreaper(true);
+        ChildSubreaper.Set(true);
         try
         {
             ProcessResult result = await RunHostAsync(id, sleep, point, killAfter);
@@ -84,7 +84,7 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         }
         finally
         {
-            Subreaper(false);
+            ChildSubreaper.Set(false);
         }
     }
 
@@ -205,16 +205,8 @@ public sealed class CrashTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         {
             if (Comm(pid).EndsWith(" Z", StringComparison.Ordinal))
             {
-                _ = waitpid(pid, out _, 1 /* WNOHANG */);
+                ChildSubreaper.Reap(pid);
             }
         }
     }
-
-    private static void Subreaper(bool on) => prctl(36 /* PR_SET_CHILD_SUBREAPER */, on ? 1UL : 0UL, 0, 0, 0).Should().Be(0);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int waitpid(int pid, out int status, int options);
 }
