@@ -7,6 +7,7 @@
 //   sudo benchmarks/run.sh --smoke --rounds 30    the same, more often: the lifecycle's steps, warm
 //   sudo benchmarks/run.sh --concurrency [--count 200] [--sequential]    N containers at once: library vs crun
 //   sudo benchmarks/run.sh --costs [--iterations 100]    single steps alone: cgroup mkdir, file writes, freezer
+//   sudo benchmarks/run.sh --soak [--count 5000]    lifecycles, execs, concurrent batches: fds, threads, RSS, Reaper, lock table flat
 //   --serve [--warmup 10] [--state-root DIR]    the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
@@ -32,6 +33,10 @@ if (args.Contains("--serve"))
 if (args.Contains("--concurrency"))
 {
     return Option("--count", Concurrency.DefaultCount) is int count ? await Concurrency.RunAsync(count, args.Contains("--sequential")) : 2;
+}
+if (args.Contains("--soak"))
+{
+    return Option("--count", Soak.DefaultCount) is int soakCount ? await Soak.RunAsync(soakCount) : 2;
 }
 if (args.Contains("--costs"))
 {

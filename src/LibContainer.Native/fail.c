@@ -48,6 +48,8 @@ int lc_recv(struct lc_msg *msg)
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;
+    if (n == 0)
+        _exit(127); /* the library closed its end: the create failed or was cancelled there; nobody to tell */
     if (n != (ssize_t)sizeof *msg)
         return -EPROTO;
     return 0;

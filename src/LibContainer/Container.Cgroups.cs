@@ -19,6 +19,7 @@ internal sealed partial class Container
         }
         Freezer freezer = Cgroups.Freezer ?? throw new InvalidOperationException($"Container '{Id}': this host has no cgroup freezer.");
         await freezer.FreezeAsync(cancellationToken).ConfigureAwait(false);
+        CrashPoint.Hit("pause.frozen");
         _logger.ContainerPaused(Id);
     }
 

@@ -32,6 +32,7 @@ internal sealed partial class Container
         bool terminal = spec.Process?.Terminal == true;
 
         StateDirectory dir = StateDirectory.Create(stateRoot, id);
+        CrashPoint.Hit("create.mkdir");
         var state = new StoredState
         {
             Id = id,
@@ -51,6 +52,7 @@ internal sealed partial class Container
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
             dir.WriteConfig(spec); // state.json follows with the pid: until then the directory reads as creating
+            CrashPoint.Hit("create.config");
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             if (options.StartWhenReady)
@@ -59,6 +61,7 @@ internal sealed partial class Container
             }
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);
             using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, synchronousWait);
+            CrashPoint.Hit("create.spawn");
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
 
             InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
@@ -67,10 +70,12 @@ internal sealed partial class Container
                 throw new ContainerStartException(id, $"the init sent message {message.Type} where its pid was expected");
             }
             pid = message.Value;
+            CrashPoint.Hit("create.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
             state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
+            CrashPoint.Hit("create.state");
             logger.InitCloned(id, pid);
 
             // The child exists and waits: its cgroups, with their limits, before it runs anything.
@@ -80,6 +85,7 @@ internal sealed partial class Container
                 WarnIgnoredResources(spec, logger, id);
                 cgroups.Apply(CgroupResources.Effective(spec));
                 cgroups.AddProcess(pid);
+                CrashPoint.Hit("create.cgroups");
             }
             else if (spec.Linux?.Resources is not null)
             {
@@ -97,11 +103,13 @@ internal sealed partial class Container
             {
                 mounts.ForEach(m => m.Dispose()); // the init has its own copies now
             }
+            CrashPoint.Hit("create.go");
             console = await AwaitReadyAsync(init, id, spec, hookState, runtimeHooks: true, cancellationToken).ConfigureAwait(false);
-            ForgetWhenReaped(init);
+            CrashPoint.Hit("create.ready");
 
             state = state with { Phase = StoredState.PhaseCreated };
             dir.Write(state);
+            CrashPoint.Hit("create.created");
             var process = new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
             {
                 SynchronousWait = synchronousWait,
@@ -140,7 +148,6 @@ internal sealed partial class Container
             {
                 await exit.Value.ConfigureAwait(false);
             }
-            Reaper.Shared.Forget(pid, startTime);
         }
         if (cgroups is not null)
         {
@@ -291,14 +298,6 @@ internal sealed partial class Container
             console?.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Stage 0 exits right after the clone; the Reaper reaps it without anyone waiting.</summary>
-    private static void ForgetWhenReaped(InitSession init)
-    {
-        int stage0 = init.Stage0Pid;
-        _ = init.Stage0Exit.ContinueWith(_ => Reaper.Shared.Forget(stage0, 0), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>

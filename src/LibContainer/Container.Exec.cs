@@ -42,12 +42,13 @@ internal sealed partial class Container
                 throw new ContainerStartException(Id, $"the init sent message {message.Type} where the exec's pid was expected");
             }
             pid = message.Value;
+            CrashPoint.Hit("exec.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
+            CrashPoint.Hit("exec.go");
             console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
-            ForgetWhenReaped(init);
             _logger.Executed(Id, pid);
             return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
             {

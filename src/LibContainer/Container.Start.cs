@@ -30,12 +30,15 @@ internal sealed partial class Container
             }
             using SafeFd? opened = early is null ? Sys.Open(_dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK) : null;
             SafeFd fifo = early ?? opened!;
+            CrashPoint.Hit("start.open");
             byte[] first = await ReadFifoAsync(fifo, 1, cancellationToken).ConfigureAwait(false);
             if (first.Length != 1)
             {
                 throw new ContainerException($"Container '{Id}' could not be started: its init has exited ({await Init.Exited.ConfigureAwait(false)}).");
             }
+            CrashPoint.Hit("start.byte");
             File.Delete(_dir.FifoPath);
+            CrashPoint.Hit("start.unlink");
             byte[] report = await ReadFifoAsync(fifo, 13, cancellationToken).ConfigureAwait(false);
             if (report.Length > 0 && report[0] == (byte)'E')
             {

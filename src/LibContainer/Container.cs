@@ -75,21 +75,28 @@ internal sealed partial class Container : IContainer
     {
         get
         {
-            if (Init.Pid == 0 || !Init.IsAlive)
+            if (Init.LiveStat() is not { } init)
             {
-                return _state.Phase == StoredState.PhaseCreating && Init.Pid == 0 && _dir.Exists ? ContainerStatus.Creating : ContainerStatus.Stopped;
+                return _state.Phase == StoredState.PhaseCreating && Init.Pid == 0 && CreateUnderWay() ? ContainerStatus.Creating : ContainerStatus.Stopped;
             }
-            if (_state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
+            // What the process is decides, not the files: once the init has exec'd the user's program
+            // (its name is no longer lc-init's) it runs, whatever a crash left of the phase or the fifo.
+            if (init.IsNativeInit && _state.Phase == StoredState.PhaseCreating && _dir.TryRead()?.Phase != StoredState.PhaseCreated)
             {
-                return ContainerStatus.Creating;
+                // A create that died (nothing holds its lock) never makes it created: stopped, so that
+                // a plain delete removes it.
+                return CreateUnderWay() ? ContainerStatus.Creating : ContainerStatus.Stopped;
             }
             if (_cgroups?.Freezer is { IsFrozen: true })
             {
                 return ContainerStatus.Paused;
             }
-            return File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
+            return init.IsNativeInit && File.Exists(_dir.FifoPath) ? ContainerStatus.Created : ContainerStatus.Running;
         }
     }
+
+    /// <summary>A create is under way while it holds the directory's lock; a directory left creating without a holder is a create that died.</summary>
+    private bool CreateUnderWay() => _dir.IsLocked();
 
     public ContainerState GetState()
     {
@@ -110,13 +117,21 @@ internal sealed partial class Container : IContainer
     internal static Container Load(StateDirectory dir, Func<string> initPath, TimeSpan synchronousWait, ILogger logger)
     {
         // No state.json yet: a create before its init's pid was known (or one that crashed there).
-        StoredState state = dir.TryRead() ?? new StoredState
+        StoredState state;
+        try
         {
-            Id = dir.Id,
-            Phase = StoredState.PhaseCreating,
-            Rootfs = "",
-            Created = Directory.GetCreationTimeUtc(dir.Path),
-        };
+            state = dir.TryRead() ?? new StoredState
+            {
+                Id = dir.Id,
+                Phase = StoredState.PhaseCreating,
+                Rootfs = "",
+                Created = Directory.GetCreationTimeUtc(dir.Path),
+            };
+        }
+        catch (ContainerException ex)
+        {
+            state = Recover(dir, ex, logger);
+        }
         // Loaded: the init's parent is the process that made it (or whoever inherited it), which
         // records its exit; here the exit is watched only when something waits for it.
         Func<Task<ExitStatus>> exit;
@@ -136,7 +151,7 @@ internal sealed partial class Container : IContainer
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
             : null;
-        SpecSummary summary = File.Exists(dir.ConfigFile) ? SpecSummary.Load(dir.ConfigFile) : SpecSummary.Empty;
+        SpecSummary summary = TryReadSummary(dir);
         return new Container(dir, state, config: null, summary, new ContainerProcess(state.Pid, state.PidStartTime, exit) { SynchronousWait = synchronousWait },
             cgroups, initPath, synchronousWait, logger);
     }
@@ -148,9 +163,16 @@ internal sealed partial class Container : IContainer
     private static async Task<ExitStatus> AddRecorded(Task<ExitStatus> exit, StateDirectory dir)
     {
         ExitStatus status = await exit.ConfigureAwait(false);
-        if (!status.IsKnown && dir.TryRead() is { } state && Recorded(state) is { } recorded)
+        try
         {
-            return recorded;
+            if (!status.IsKnown && dir.TryRead() is { } state && Recorded(state) is { } recorded)
+            {
+                return recorded;
+            }
+        }
+        catch (ContainerException)
+        {
+            // state.json unreadable (the container was recovered from what else was left): unknown.
         }
         return status;
     }

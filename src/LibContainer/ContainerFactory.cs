@@ -101,9 +101,11 @@ public sealed class ContainerFactory : IFactory
         {
             return Task.FromResult<IReadOnlyList<string>>([]);
         }
+        // Every directory that holds an id, whatever a crash left in it (nothing, config.json only, a
+        // state.json that cannot be read): each loads with a status and destroys.
         var ids = Directory.EnumerateDirectories(StateRoot)
-            .Where(d => File.Exists(Path.Combine(d, StateDirectory.StateFileName)) || File.Exists(Path.Combine(d, StateDirectory.ConfigFileName)))
             .Select(d => Path.GetFileName(d))
+            .Where(ContainerId.IsValid)
             .Order(StringComparer.Ordinal)
             .ToList();
         return Task.FromResult<IReadOnlyList<string>>(ids);

@@ -112,8 +112,14 @@ public interface IContainer : IAsyncDisposable
     Task<IReadOnlyList<int>> GetProcessesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Kills every process of the container, waits for them, and removes its state. Idempotent;
-    /// works in every status, including a half-created container.
+    /// Kills every process of the container, waits for them, and removes its cgroups and state.
+    /// Idempotent; works in every status and from whatever a crash left (a half-created or
+    /// half-deleted container, missing cgroup directories, an unreadable state.json). The wait for
+    /// the init is bounded (10 s after SIGKILL); zombies of the container's pid namespace whose
+    /// parent is this process are reaped on the way.
     /// </summary>
+    /// <exception cref="ContainerException">The init did not exit in time; the message says what it
+    /// waits for (for example a zombie of its pid namespace another process has not reaped). The
+    /// state is kept, so destroy can be retried.</exception>
     Task DestroyAsync(CancellationToken cancellationToken = default);
 }

@@ -63,7 +63,11 @@ public interface IFactory
     /// <exception cref="ContainerNotFoundException">No container has that id.</exception>
     Task<IContainer> LoadAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>The ids of the containers under <see cref="StateRoot"/>.</summary>
+    /// <summary>
+    /// The ids of the containers under <see cref="StateRoot"/>: every directory that holds an id, also
+    /// what a crash left half made or half deleted (it loads as <see cref="ContainerStatus.Stopped"/>
+    /// and <see cref="IContainer.DestroyAsync"/> removes it).
+    /// </summary>
     Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default);
 
     /// <summary>

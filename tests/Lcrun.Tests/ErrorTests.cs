@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Lcrun.Tests.Infrastructure;
+using LibContainer.Spec;
 
 namespace Lcrun.Tests;
 
@@ -44,6 +45,61 @@ public sealed class ErrorTests(LcrunFixture fixture) : LcrunTest(fixture)
         invalid.ExitCode.Should().Be(1);
         invalid.Stderr.Should().Contain("process.cwd");
         Ok("list", "-q").Stdout.Should().BeEmpty("a failed create leaves nothing");
+    }
+
+    [Fact]
+    public void HostSideFailure_NothingFromTheInitOnStderr()
+    {
+        // The create fails in the library (a createRuntime hook), while the init waits for go: the
+        // init must leave quietly, not print "lc-init: step 1 failed: errno 71" on the container's stderr.
+        RuntimeSpec spec = Spec("true");
+        spec.Hooks = new Hooks { CreateRuntime = [new Hook { Path = "/bin/false" }] };
+        WriteConfig(spec);
+
+        LcrunResult result = Lcrun("create", NewId());
+
+        result.ExitCode.Should().Be(1);
+        result.Stderr.Should().Contain("hooks.createRuntime").And.NotContain("lc-init:");
+        Ok("list", "-q").Stdout.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void CorruptedStateJson_DeleteForceKillsTheInitAndRemovesEverything()
+    {
+        // runc leaves such a container (init, cgroups, state); lcrun must not.
+        string id = NewId();
+        Ok("run", "-d", id);
+        int pid = JsonDocument.Parse(Ok("state", id).Stdout).RootElement.GetProperty("pid").GetInt32();
+        File.WriteAllText(Path.Combine(Root, id, "state.json"), "garbage");
+
+        Ok("list", "-q").Stdout.Should().Contain(id);
+        Ok("delete", "--force", id);
+
+        Directory.Exists(Path.Combine(Root, id)).Should().BeFalse();
+        Directory.EnumerateDirectories("/sys/fs/cgroup", id, SearchOption.AllDirectories).Should().BeEmpty();
+        (File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal))
+            .Should().BeFalse("the init must be killed (a zombie waits for pid 1 or the subreaper)");
+    }
+
+    [Fact]
+    public void StartOfAContainerThatRunsWhileItsFifoIsLeft_FailsAtOnce()
+    {
+        // A start killed between the init's exec and the fifo's unlink: state says running, start fails at once.
+        string id = NewId();
+        Ok("create", id);
+        using (var fifo = new FileStream(Path.Combine(Root, id, "exec.fifo"), FileMode.Open, FileAccess.Read))
+        {
+            fifo.CopyTo(Stream.Null);
+        }
+
+        Status(id).Should().Be("running");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LcrunResult start = Lcrun("start", id);
+
+        start.ExitCode.Should().Be(1);
+        start.Stderr.Should().Contain("cannot start an already running container");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        Ok("delete", "--force", id);
     }
 
     [Fact]

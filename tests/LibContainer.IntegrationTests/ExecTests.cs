@@ -5,7 +5,8 @@ namespace LibContainer.IntegrationTests;
 
 public sealed class ExecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 {
-    private static Process ExecProcess(params string[] args) => new()
+    /// <summary>A process for exec: root, cwd /, a PATH.</summary>
+    internal static Process ExecProcess(params string[] args) => new()
     {
         Args = [.. args],
         Cwd = "/",

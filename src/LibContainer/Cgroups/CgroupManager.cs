@@ -120,15 +120,32 @@ internal sealed class CgroupManager
     /// </summary>
     private Freezer? FindFreezer()
     {
-        if (UnifiedDirectory is { } unified && (Created.Contains(unified) || File.Exists(System.IO.Path.Combine(unified, "cgroup.freeze"))))
+        // The unified directory when it is there: a create or destroy that crashed may have left some
+        // of the directories and not others, and a freezer of a missing directory reads ENOENT.
+        string? v1 = _layout.V1Hierarchy("freezer") is { } hierarchy ? DirectoryIn(hierarchy, Directories) : null;
+        if (UnifiedDirectory is { } unified && File.Exists(System.IO.Path.Combine(unified, "cgroup.freeze")))
         {
             return new Freezer.V2(unified);
         }
-        if (_layout.V1Hierarchy("freezer") is { } hierarchy && DirectoryIn(hierarchy, Directories) is { } directory)
+        if (v1 is not null && (System.IO.Directory.Exists(v1) || UnifiedDirectory is null))
         {
-            return new Freezer.V1(directory);
+            return new Freezer.V1(v1);
         }
-        return null;
+        // Neither exists yet (a new container: decided before its directories are made).
+        return UnifiedDirectory is { } made && Created.Contains(made) ? new Freezer.V2(made) : v1 is not null ? new Freezer.V1(v1) : null;
+    }
+
+    /// <summary>Both freezers whose directories exist.</summary>
+    private IEnumerable<Freezer> ExistingFreezers()
+    {
+        if (UnifiedDirectory is { } unified && File.Exists(System.IO.Path.Combine(unified, "cgroup.freeze")))
+        {
+            yield return new Freezer.V2(unified);
+        }
+        if (_layout.V1Hierarchy("freezer") is { } hierarchy && DirectoryIn(hierarchy, Directories) is { } v1 && System.IO.Directory.Exists(v1))
+        {
+            yield return new Freezer.V1(v1);
+        }
     }
 
     /// <summary>Every value of the resources that this host's controllers cannot apply, with its JSON path.</summary>
@@ -192,6 +209,7 @@ internal sealed class CgroupManager
         {
             System.IO.Directory.CreateDirectory(d);
             created.Add(d);
+            CrashPoint.Hit("create.cgroup-mkdir");
         }
     }
 
@@ -380,6 +398,12 @@ internal sealed class CgroupManager
         {
             await KillAllAsync(cancellationToken).ConfigureAwait(false);
         }
+        await RemoveDirectoriesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the directories this manager made, deepest first (EBUSY retried for a bounded time).</summary>
+    public async Task RemoveDirectoriesAsync(CancellationToken cancellationToken)
+    {
         foreach (string directory in Created.OrderByDescending(d => d.Length))
         {
             await RemoveAsync(directory, cancellationToken).ConfigureAwait(false);
@@ -395,10 +419,14 @@ internal sealed class CgroupManager
         {
             CgroupFiles.Write(unified, "cgroup.kill", "1");
         }
-        // A frozen process cannot die until thawed.
-        if (Freezer is { IsFrozen: true })
+        // A frozen process cannot die until thawed: either freezer may hold it (a crash can leave one
+        // directory and not the other).
+        foreach (Freezer freezer in ExistingFreezers())
         {
-            await Freezer.ThawAsync(cancellationToken).ConfigureAwait(false);
+            if (freezer.IsFrozen)
+            {
+                await freezer.ThawAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         for (int round = 0; round < 1000; round++)
         {
@@ -423,6 +451,7 @@ internal sealed class CgroupManager
             int errno = Sys.Rmdir(directory);
             if (errno == 0 || errno == LibC.ENOENT)
             {
+                CrashPoint.Hit("destroy.cgroup-rmdir");
                 return;
             }
             if (errno != LibC.EBUSY || attempt >= 100)

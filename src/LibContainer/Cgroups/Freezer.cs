@@ -8,6 +8,7 @@ internal abstract class Freezer(string directory)
 
     public string Directory { get; } = directory;
 
+    /// <summary>Whether the kernel says frozen; a directory that is gone (a crashed create or destroy) is not frozen.</summary>
     public abstract bool IsFrozen { get; }
 
     public Task FreezeAsync(CancellationToken cancellationToken) => SetAsync(frozen: true, cancellationToken);
@@ -43,7 +44,7 @@ internal abstract class Freezer(string directory)
     /// <summary>The v1 freezer controller: freezer.state is THAWED, FREEZING or FROZEN.</summary>
     internal sealed class V1(string directory) : Freezer(directory)
     {
-        public override bool IsFrozen => State() == "FROZEN";
+        public override bool IsFrozen => CgroupFiles.TryRead(Directory, "freezer.state")?.Trim() == "FROZEN";
 
         protected override void Request(bool frozen) => CgroupFiles.Write(Directory, "freezer.state", frozen ? "FROZEN" : "THAWED");
 
@@ -64,7 +65,8 @@ internal abstract class Freezer(string directory)
     /// <summary>cgroup2: cgroup.freeze asks, "frozen 1" in cgroup.events answers.</summary>
     internal sealed class V2(string directory) : Freezer(directory)
     {
-        public override bool IsFrozen => Reached(frozen: true);
+        public override bool IsFrozen =>
+            CgroupFiles.TryRead(Directory, "cgroup.events") is { } events && CgroupFiles.ParseFlatKeyed(events).GetValueOrDefault("frozen") == 1UL;
 
         protected override void Request(bool frozen) => CgroupFiles.Write(Directory, "cgroup.freeze", frozen ? "1" : "0");
 

@@ -55,6 +55,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Container {ContainerId}: could not record the exit status")]
     public static partial void ExitNotRecorded(this ILogger logger, Exception exception, string containerId);
 
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning,
+        Message = "Container {ContainerId}: state.json is unreadable; recovered from config.json and the cgroups its id implies (init pid {Pid})")]
+    public static partial void StateRecovered(this ILogger logger, Exception exception, string containerId, int pid);
+
     [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "Container {ContainerId}: {Criu} {Arguments}")]
     public static partial void CriuRunning(this ILogger logger, string containerId, string criu, string arguments);
 

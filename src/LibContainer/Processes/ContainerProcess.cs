@@ -73,8 +73,11 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     public bool ExitWatched => _exit.IsValueCreated;
 
     /// <summary>Whether this very process (not a reused pid) is alive and not a zombie.</summary>
-    public bool IsAlive => Pid > 0 && !(_exit.IsValueCreated && _exit.Value.IsCompleted)
-        && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited;
+    public bool IsAlive => LiveStat() is not null;
+
+    /// <summary>/proc/pid/stat of this very process while it is alive (not a zombie, not a reused pid); else null.</summary>
+    public ProcStat? LiveStat() => Pid > 0 && !(_exit.IsValueCreated && _exit.Value.IsCompleted)
+        && ProcStat.TryRead(Pid) is { } stat && stat.StartTime == StartTime && !stat.HasExited ? stat : null;
 
     /// <summary>How long <see cref="WaitForExitAsync"/> may block the caller first (ContainerFactoryOptions.SynchronousWaitLimit).</summary>
     public TimeSpan SynchronousWait { get; init; }

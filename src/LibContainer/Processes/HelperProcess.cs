@@ -34,10 +34,6 @@ internal static class HelperProcess
             cancellationToken.ThrowIfCancellationRequested();
             return (status, true);
         }
-        finally
-        {
-            Reaper.Shared.Forget(pid, startTime);
-        }
     }
 
     /// <summary>Reads a helper's output to its end (so it never blocks on a full pipe), keeping the first <paramref name="limit"/> bytes.</summary>

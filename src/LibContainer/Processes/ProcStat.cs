@@ -3,11 +3,17 @@ using LibContainer.Interop;
 
 namespace LibContainer.Processes;
 
-/// <summary>The fields of /proc/&lt;pid&gt;/stat the library needs: state, parent and start time.</summary>
-internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulong StartTime)
+/// <summary>The fields of /proc/&lt;pid&gt;/stat the library needs: name, state, parent and start time.</summary>
+internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulong StartTime, string Comm = "")
 {
+    /// <summary>The name lc-init gives its stages (prctl PR_SET_NAME, "lc:[1:CHILD]"); exec replaces it with the program's.</summary>
+    public const string NativeInitPrefix = "lc:[";
+
     /// <summary>A zombie or dead process: it has exited, whether or not it was reaped.</summary>
     public bool HasExited => State is 'Z' or 'X' or 'x';
+
+    /// <summary>Still the native init (it has not exec'd the user's program yet).</summary>
+    public bool IsNativeInit => Comm.StartsWith(NativeInitPrefix, StringComparison.Ordinal);
 
     public static ProcStat? TryRead(int pid)
     {
@@ -39,6 +45,8 @@ internal readonly record struct ProcStat(int Pid, char State, int ParentPid, ulo
         {
             return null;
         }
-        return new ProcStat(pid, fields[0][0], ppid, start);
+        int open = text.IndexOf('(', StringComparison.Ordinal);
+        string comm = open >= 0 && open < close ? text[(open + 1)..close] : "";
+        return new ProcStat(pid, fields[0][0], ppid, start, comm);
     }
 }

@@ -48,6 +48,26 @@ internal static class ProcessTree
         return result;
     }
 
+    /// <summary>
+    /// This process's children that are zombies in the pid namespace <paramref name="pidNamespace"/>
+    /// (a /proc/pid/ns/pid link text), from /proc/self/task/*/children: no walk of all of /proc.
+    /// </summary>
+    public static IEnumerable<ProcStat> ZombieChildrenIn(string pidNamespace)
+    {
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            string? children = Interop.Sys.TryReadText(Path.Combine(task, "children"));
+            foreach (string item in (children ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) &&
+                    ProcStat.TryRead(pid) is { HasExited: true } stat && ReadLink($"/proc/{pid}/ns/pid") == pidNamespace)
+                {
+                    yield return stat;
+                }
+            }
+        }
+    }
+
     private static IEnumerable<int> AllPids()
     {
         foreach (string dir in Directory.EnumerateDirectories("/proc"))

@@ -24,18 +24,47 @@ internal sealed class Reaper
     /// The exit of the process <paramref name="pid"/> that started at <paramref name="startTime"/>
     /// (/proc/pid/stat field 22, which tells a reused pid apart). A process that is not our child
     /// completes with <see cref="ExitStatus.Unknown"/> when it exits; one already gone, at once.
-    /// The result stays for every later caller until <see cref="Forget"/>.
+    /// Callers share one watch while the process lives; once its exit is read the entry is dropped
+    /// (each caller keeps its task), so nothing stays behind per process: a host that execs a health
+    /// check every few seconds does not grow.
     /// </summary>
     public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
         var created = new Lazy<Watch>(() => Watch.Start(pid, pidfd, leaveZombie));
-        Lazy<Watch> entry = _watched.GetOrAdd((pid, startTime), created);
+        var key = (pid, startTime);
+        Lazy<Watch> entry = _watched.GetOrAdd(key, created);
         if (!ReferenceEquals(entry, created))
         {
             pidfd?.Dispose();
+            return entry.Value.Exit;
         }
-        return entry.Value.Exit;
+        Task<ExitStatus> exit = entry.Value.Exit;
+        // Only this entry, not one a reused pid may have added since.
+        _ = exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, entry)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return exit;
     }
+
+    /// <summary>
+    /// Reaps a zombie child of this process now, also one a detached watch leaves for the next parent
+    /// or that nobody watches: destroy needs it gone, since the init of a pid namespace cannot finish
+    /// exiting while a process of its namespace is an unreaped zombie of ours. A watch of it completes.
+    /// </summary>
+    public void Reap(int pid, ulong startTime)
+    {
+        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.IsValueCreated && entry.Value.Reap())
+        {
+            return;
+        }
+        using SafeFd? pidfd = Sys.PidfdOpen(pid);
+        if (pidfd is not null)
+        {
+            _ = Sys.WaitIdNoHang(pidfd);
+        }
+    }
+
+    /// <summary>How many processes are watched now (the soak benchmark samples it: it must stay flat).</summary>
+    internal int Count => _watched.Count;
 
     /// <summary>
     /// The exit of a process this one has just made (an init, an exec). Detached (a short-lived host
@@ -60,9 +89,6 @@ internal sealed class Reaper
             entry.Value.WaitBlocking(limit);
         }
     }
-
-    /// <summary>Drops the remembered result of a process that is gone for good (its container destroyed).</summary>
-    public void Forget(int pid, ulong startTime) => _watched.TryRemove((pid, startTime), out _);
 
     /// <summary>
     /// One watched process: its pidfd, and its exit, read once by whichever comes first, the watch's
@@ -162,18 +188,40 @@ internal sealed class Reaper
             }
         }
 
+        /// <summary>Reaps the process now if it is a zombie, whatever the watch was told; false when the watch cannot (read already, or gone).</summary>
+        public bool Reap()
+        {
+            bool added = false;
+            try
+            {
+                _pidfd?.DangerousAddRef(ref added);
+                return added && _ours && TryRead(reap: true);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false; // read and closed meanwhile by the watch's loop
+            }
+            finally
+            {
+                if (added)
+                {
+                    _pidfd!.DangerousRelease();
+                }
+            }
+        }
+
         /// <summary>Reads the exit if the process has ended (once, whoever asks); true when it is known.</summary>
-        private bool TryRead()
+        private bool TryRead(bool reap = false)
         {
             ExitStatus status;
             lock (_gate)
             {
                 if (_read)
                 {
-                    return true;
+                    return !reap || !_leaveZombie;
                 }
                 ExitStatus? now = _ours
-                    ? Sys.WaitIdNoHang(_pidfd!, _leaveZombie)
+                    ? Sys.WaitIdNoHang(_pidfd!, _leaveZombie && !reap)
                     : Sys.Poll(_pidfd!, write: false, timeoutMs: 0) > 0 ? ExitStatus.Unknown : null; // readable: a zombie or gone
                 if (now is null)
                 {

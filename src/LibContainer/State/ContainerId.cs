@@ -12,10 +12,13 @@ internal static class ContainerId
     private static readonly SearchValues<char> s_allowed =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.");
 
+    public static bool IsValid(string id) =>
+        id.Length > 0 && id.Length <= MaxLength && id is not ("." or "..") && !id.AsSpan().ContainsAnyExcept(s_allowed);
+
     public static void Validate(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (id.Length == 0 || id.Length > MaxLength || id is "." or ".." || id.AsSpan().ContainsAnyExcept(s_allowed))
+        if (!IsValid(id))
         {
             throw new ArgumentException($"Invalid container id '{id}': use 1 to {MaxLength} of the characters a-z A-Z 0-9 _ + - . (not \".\" or \"..\").", nameof(id));
         }

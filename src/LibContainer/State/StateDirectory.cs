@@ -58,6 +58,9 @@ internal sealed class StateDirectory
 
     public static StateDirectory Open(string root, string id) => new(root, id);
 
+    /// <summary>The directories with an entry in the in-process lock table (tests and the soak benchmark: it must not grow).</summary>
+    internal static ICollection<string> LockTableEntries => s_inProcessLocks.Keys;
+
     /// <summary>
     /// Takes the container's lock, waiting for another holder; null if the directory is gone. Within
     /// this process holders queue on a semaphore (no polling); between processes, an flock on the
@@ -73,6 +76,9 @@ internal sealed class StateDirectory
             fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
             if (fd is null)
             {
+                // Gone (destroyed meanwhile; an exit record comes after the delete): the entry this
+                // call added must not stay, else every such late caller leaks one.
+                s_inProcessLocks.TryRemove(KeyValuePair.Create(Path, local));
                 local.Release();
                 return null;
             }
@@ -90,6 +96,21 @@ internal sealed class StateDirectory
             local.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether an operation holds the container's lock now (a create holds it from its first write to
+    /// ready). A directory left in the creating phase whose lock nobody holds is a create that died.
+    /// </summary>
+    public bool IsLocked()
+    {
+        using SafeFd? fd = Sys.TryOpen(Path, LibC.O_RDONLY | LibC.O_DIRECTORY, out _);
+        if (fd is null || !Sys.TryLockExclusive(fd))
+        {
+            return fd is not null;
+        }
+        Sys.Unlock(fd);
+        return false;
     }
 
     public StoredState? TryRead()
@@ -114,11 +135,32 @@ internal sealed class StateDirectory
     /// <summary>Writes state.json through a temporary file and rename, so a reader never sees half of it.</summary>
     public void Write(StoredState state) => WriteAtomically(StateFileName, state.ToUtf8Json());
 
+    /// <remarks>
+    /// A failed write (a full state file system) names the file and the state root, not the
+    /// temporary file, and leaves no temporary file behind.
+    /// </remarks>
     private void WriteAtomically(string name, byte[] content)
     {
         string temp = System.IO.Path.Combine(Path, $".{name}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        File.WriteAllBytes(temp, content);
-        File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
+        try
+        {
+            File.WriteAllBytes(temp, content);
+            File.Move(temp, System.IO.Path.Combine(Path, name), overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The first error is the one to report.
+            }
+            throw new ContainerException(
+                $"Container '{Id}': writing {name} under the state root {System.IO.Path.GetDirectoryName(Path)} failed: " +
+                $"{SyscallException.Describe(Cgroups.CgroupFiles.ErrnoOf(ex))}.", ex);
+        }
     }
 
     public void Delete()
@@ -126,6 +168,12 @@ internal sealed class StateDirectory
         s_inProcessLocks.TryRemove(Path, out _); // waiters keep theirs, then find the directory gone
         try
         {
+            // state.json last: a delete cut short leaves the record that lets the next one finish.
+            foreach (string file in Directory.EnumerateFiles(Path).OrderBy(f => f.EndsWith(StateFileName, StringComparison.Ordinal)).ToList())
+            {
+                File.Delete(file);
+                CrashPoint.Hit("destroy.delete-file");
+            }
             Directory.Delete(Path, recursive: true);
         }
         catch (DirectoryNotFoundException)

@@ -22,7 +22,7 @@ public sealed class ProcStatTests
     {
         ProcStat? stat = ProcStat.Parse(7823, Bash);
 
-        stat.Should().Be(new ProcStat(7823, 'S', 7821, 89088));
+        stat.Should().Be(new ProcStat(7823, 'S', 7821, 89088, "bash"));
         stat!.Value.HasExited.Should().BeFalse();
     }
 
@@ -36,7 +36,8 @@ public sealed class ProcStatTests
     {
         ProcStat? stat = ProcStat.Parse(42, StatLine(42, comm, 'R', 7, 123456789));
 
-        stat.Should().Be(new ProcStat(42, 'R', 7, 123456789));
+        stat.Should().Be(new ProcStat(42, 'R', 7, 123456789, comm));
+        stat!.Value.IsNativeInit.Should().Be(comm.StartsWith("lc:[", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public sealed class ProcStatTests
     {
         ProcStat? stat = ProcStat.Parse(42, StatLine(42, "sleep", 'Z', 0, 18446744073709551615));
 
-        stat.Should().Be(new ProcStat(42, 'Z', 0, ulong.MaxValue));
+        stat.Should().Be(new ProcStat(42, 'Z', 0, ulong.MaxValue, "sleep"));
         stat!.Value.HasExited.Should().BeTrue();
     }
 

@@ -266,4 +266,16 @@ public sealed class StateDirectoryTests : IDisposable
 
         dir.Exists.Should().BeTrue();
     }
+
+    [Fact]
+    public async Task LockAsync_DirectoryGone_NullAndNoLockTableEntryLeft()
+    {
+        // An exit record written after destroy removed the directory: its lock attempt must leave no entry.
+        StateDirectory dir = StateDirectory.Create(_root, "gone");
+        dir.Delete();
+
+        (await dir.LockAsync(CancellationToken.None)).Should().BeNull();
+
+        StateDirectory.LockTableEntries.Should().NotContain(dir.Path);
+    }
 }
