@@ -129,7 +129,7 @@ public sealed partial class ImageStore
     }
 
     /// <summary>Removes blobs and layers an import added, unless an image uses them now.</summary>
-    internal async Task RollBackAsync(IReadOnlyCollection<Digest> blobs, IReadOnlyCollection<Digest> layers, string reason)
+    internal async Task RollBackAsync(IReadOnlyCollection<Digest> blobs, IReadOnlyCollection<Digest> layers, string? reason)
     {
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -143,7 +143,10 @@ public sealed partial class ImageStore
             {
                 Layers.Delete(layer);
             }
-            _logger.ImportRefused(blobs.Count, layers.Count, reason);
+            if (reason is not null)
+            {
+                _logger.ImportRefused(blobs.Count, layers.Count, reason);
+            }
         }
         finally
         {
