@@ -44,7 +44,11 @@ public sealed partial class ImageStore
                 Digest digest = DescriptorDigest(layer, $"layers[{i}]");
                 Pin(digest);
                 progress?.Report(new LayerProgress(layer.Digest, Content.Contains(digest) ? "Already exists" : "Downloading", 0, layer.Size));
-                bool added = await Content.EnsureAsync(digest, layer.Size, ct => openBlob(layer, ct), cancellationToken).ConfigureAwait(false);
+                bool added = await Content.EnsureAsync(digest, layer.Size, async ct =>
+                {
+                    Stream source = await openBlob(layer, ct).ConfigureAwait(false);
+                    return progress is null ? source : new ProgressStream(source, layer, progress);
+                }, cancellationToken).ConfigureAwait(false);
                 progress?.Report(new LayerProgress(layer.Digest, "Download complete", layer.Size, layer.Size));
                 return (digest, added);
             }).ToList();

@@ -105,6 +105,44 @@ public sealed class ArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task Unpack_SameTreeAsUmoci()
+    {
+        // umoci (a second, independent unpacker) flattens the same layout; our copy driver flattens our layers.
+        Require.Tool("/usr/bin/umoci", "umoci");
+        (_, string layout) = await SourceLayoutAsync();
+        string umoci = _temp["umoci-rootfs"];
+        await Tool.RunAsync("umoci", "raw", "unpack", "--image", $"{layout}:1", umoci);
+        ImageRecord loaded = (await ImageArchive.LoadAsync(_store, layout)).Single();
+        var rootfs = new RootfsDriver(_store, RootfsDriverKind.Copy);
+        string ours = rootfs.Create("flat", loaded);
+        try
+        {
+            Tree(ours).Should().Equal(Tree(umoci));
+            File.Exists(Path.Combine(ours, "etc/group")).Should().BeFalse("the whiteout removed it");
+        }
+        finally
+        {
+            rootfs.Remove("flat");
+        }
+    }
+
+    /// <summary>Every path with its type, mode, owner, link target or content digest (not times: tools differ on directories').</summary>
+    private static List<string> Tree(string root) =>
+        Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(path =>
+            {
+                Interop.Native.Stat st = Interop.Native.LStat(path);
+                string what = st.Type switch
+                {
+                    Interop.Native.S_IFREG => Digest.Of(File.ReadAllBytes(path)).Hex[..16],
+                    Interop.Native.S_IFLNK => "-> " + new FileInfo(path).LinkTarget,
+                    _ => "",
+                };
+                return $"{Path.GetRelativePath(root, path)} {st.Mode:x} {st.Uid}:{st.Gid} {what}";
+            })
+            .Order(StringComparer.Ordinal).ToList();
+
+    [Fact]
     public async Task Load_Hostile_RefusedNothingLeft()
     {
         (_, string layout) = await SourceLayoutAsync();
