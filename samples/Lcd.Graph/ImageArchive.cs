@@ -133,15 +133,7 @@ public static class ImageArchive
     private static async Task<IReadOnlyList<ImageRecord>> LoadDockerArchiveAsync(ImageStore store, Func<string, (Digest Digest, long Size)> find,
         IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
-        List<DockerArchiveEntry> entries;
-        try
-        {
-            entries = JsonSerializer.Deserialize(store.Content.ReadAllBytes(find("manifest.json").Digest), GraphJsonContext.Default.ListDockerArchiveEntry) ?? [];
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"manifest.json is not a docker save manifest: {e.Message}", e);
-        }
+        List<DockerArchiveEntry> entries = GraphJson.Parse(store.Content.ReadAllBytes(find("manifest.json").Digest), GraphJsonContext.Default.ListDockerArchiveEntry, "manifest.json");
         var images = new List<ImageRecord>();
         foreach (DockerArchiveEntry entry in entries)
         {
@@ -220,17 +212,7 @@ public static class ImageArchive
         return bytes;
     }
 
-    internal static ImageIndex ParseIndex(byte[] bytes, string what)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(bytes, GraphJsonContext.Default.ImageIndex) ?? throw new GraphException($"{what} is null");
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"{what} is not an image index: {e.Message}", e);
-        }
-    }
+    internal static ImageIndex ParseIndex(byte[] bytes, string what) => GraphJson.Parse(bytes, GraphJsonContext.Default.ImageIndex, $"index {what}");
 
     /// <summary>The linux/amd64 manifest of an index (Docker's default platform on this host).</summary>
     public static Descriptor SelectPlatform(ImageIndex index, string what, string os = "linux", string architecture = "amd64")

@@ -160,18 +160,10 @@ public sealed partial class ImageStore
 
     internal static Manifest ParseManifest(ReadOnlySpan<byte> bytes)
     {
-        Manifest? manifest;
-        try
+        Manifest manifest = GraphJson.Parse(bytes, GraphJsonContext.Default.Manifest, "manifest");
+        if (manifest.SchemaVersion != 2)
         {
-            manifest = JsonSerializer.Deserialize(bytes, GraphJsonContext.Default.Manifest);
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"manifest is not a valid image manifest: {e.Message}", e);
-        }
-        if (manifest is null || manifest.SchemaVersion != 2)
-        {
-            throw new GraphException($"manifest: schemaVersion {manifest?.SchemaVersion} is not supported (2 is)");
+            throw new GraphException($"manifest: schemaVersion {manifest.SchemaVersion} is not supported (2 is)");
         }
         if (manifest.MediaType is { } type && !MediaTypes.IsManifest(type))
         {
@@ -180,17 +172,7 @@ public sealed partial class ImageStore
         return manifest;
     }
 
-    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(bytes, GraphJsonContext.Default.ImageConfig) ?? throw new GraphException($"config {digest} is null");
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"config {digest} is not a valid image config: {e.Message}", e);
-        }
-    }
+    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest) => GraphJson.Parse(bytes, GraphJsonContext.Default.ImageConfig, $"config {digest}");
 
     private static Digest DescriptorDigest(Descriptor descriptor, string what) =>
         Digest.TryParse(descriptor.Digest, out Digest d) ? d : throw new GraphException($"manifest {what}: digest '{descriptor.Digest}' is not a sha256 digest");
