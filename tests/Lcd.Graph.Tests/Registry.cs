@@ -60,7 +60,7 @@ internal sealed class Registry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var registry = new Registry(process, dir, port);
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 600; i++) // 30 s: a loaded machine starts it slowly
         {
             try
             {
