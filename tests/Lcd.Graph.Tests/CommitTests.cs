@@ -9,6 +9,7 @@ public sealed class CommitTests : IDisposable
     private readonly TempDir _temp = new();
     private readonly ImageStore _store;
     private readonly ContainerFactory _factory;
+    private readonly string _c1 = $"g-{Guid.NewGuid():N}"[..14], _c2 = $"g-{Guid.NewGuid():N}"[..14]; // unique: cgroup paths follow the id
 
     public CommitTests()
     {
@@ -23,7 +24,7 @@ public sealed class CommitTests : IDisposable
     {
         ImageRecord busybox = await BusyboxImage.BuildAsync(_store);
         var rootfs = new RootfsDriver(_store);
-        string root = rootfs.Create("c1", busybox);
+        string root = rootfs.Create(_c1, busybox);
         IReadOnlyList<Change> diff;
         ImageRecord committed;
         try
@@ -32,14 +33,14 @@ public sealed class CommitTests : IDisposable
             {
                 Cmd = ["sh", "-c", "mkdir -p /srv/app && echo v1 > /srv/app/version && rm /etc/group && echo x >> /etc/passwd && rm -r /home"],
             });
-            (int code, _) = await ContainerFromImageTests.RunAsync(_factory, "c1", run.Spec);
+            (int code, _) = await ContainerFromImageTests.RunAsync(_factory, _c1, run.Spec);
             code.Should().Be(0);
 
-            diff = ContainerChanges.Diff(_store, rootfs, "c1");
+            diff = ContainerChanges.Diff(_store, rootfs, _c1);
             diff.Select(c => c.ToString()).Should().Equal("C /etc", "D /etc/group", "C /etc/passwd", "D /home", "A /srv", "A /srv/app", "A /srv/app/version");
 
             using var layer = new MemoryStream();
-            ContainerChanges.WriteLayer(_store, rootfs, "c1", layer);
+            ContainerChanges.WriteLayer(_store, rootfs, _c1, layer);
             layer.Position = 0;
             var names = new List<string>();
             using (var reader = new TarReader(layer))
@@ -51,33 +52,33 @@ public sealed class CommitTests : IDisposable
             }
             names.Should().Contain(["etc/.wh.group", ".wh.home", "srv/app/version"]);
 
-            committed = await ContainerChanges.CommitAsync(_store, rootfs, "c1", new RunOptions { Cmd = ["cat", "/srv/app/version"], Env = ["STAGE=committed"] },
+            committed = await ContainerChanges.CommitAsync(_store, rootfs, _c1, new RunOptions { Cmd = ["cat", "/srv/app/version"], Env = ["STAGE=committed"] },
                 [ImageReference.Parse("localhost:5000/app:v1")]);
         }
         finally
         {
-            rootfs.Remove("c1");
+            rootfs.Remove(_c1);
         }
         committed.Chain.Should().HaveCount(2);
         committed.Chain[0].Should().Be(busybox.Chain[0], "the base layer is shared");
         _store.GetConfig(committed).Config!.Env.Should().Contain("STAGE=committed");
         _store.GetConfig(committed).History.Should().HaveCount(2);
 
-        string root2 = rootfs.Create("c2", _store.Get("localhost:5000/app:v1"));
+        string root2 = rootfs.Create(_c2, _store.Get("localhost:5000/app:v1"));
         try
         {
             ImageRunSpec run2 = ImageSpec.Create(_store.GetConfig(committed), root2);
             run2.Spec.Process!.Args.Should().Equal("cat", "/srv/app/version");
-            (int code, string stdout) = await ContainerFromImageTests.RunAsync(_factory, "c2", run2.Spec);
+            (int code, string stdout) = await ContainerFromImageTests.RunAsync(_factory, _c2, run2.Spec);
             (code, stdout).Should().Be((0, "v1\n"));
             File.Exists(Path.Combine(root2, "etc/group")).Should().BeFalse("the delete was committed as a whiteout");
             Directory.Exists(Path.Combine(root2, "home")).Should().BeFalse();
             File.ReadAllText(Path.Combine(root2, "etc/passwd")).Should().EndWith("x\n");
-            ContainerChanges.Diff(_store, rootfs, "c2").Should().BeEmpty();
+            ContainerChanges.Diff(_store, rootfs, _c2).Should().BeEmpty();
         }
         finally
         {
-            rootfs.Remove("c2");
+            rootfs.Remove(_c2);
         }
     }
 

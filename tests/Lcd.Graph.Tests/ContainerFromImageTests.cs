@@ -9,6 +9,7 @@ public sealed class ContainerFromImageTests : IDisposable
     private readonly TempDir _temp = new();
     private readonly ImageStore _store;
     private readonly ContainerFactory _factory;
+    private readonly string _c1 = $"g-{Guid.NewGuid():N}"[..14]; // unique: cgroup paths follow the id
 
     public ContainerFromImageTests()
     {
@@ -47,30 +48,30 @@ public sealed class ContainerFromImageTests : IDisposable
         string layer = _store.LayerPaths(image).Single();
         string before = Snapshot(layer);
         var rootfs = new RootfsDriver(_store, kind);
-        string root = rootfs.Create("c1", image);
+        string root = rootfs.Create(_c1, image);
         try
         {
             ImageRunSpec run = ImageSpec.Create(_store.GetConfig(image), root,
                 new RunOptions { Cmd = ["sh", "-c", "echo new > /root/new && rm /etc/passwd && echo changed >> /etc/group && ls /etc && cat /root/new"] });
-            (int code, string stdout) = await RunAsync(_factory, "c1", run.Spec);
+            (int code, string stdout) = await RunAsync(_factory, _c1, run.Spec);
             code.Should().Be(0);
             stdout.Should().Be("group\nnew\n");
             if (kind != RootfsDriverKind.Copy)
             {
-                string upper = rootfs.UpperDirectory("c1");
+                string upper = rootfs.UpperDirectory(_c1);
                 File.ReadAllText(Path.Combine(upper, "root/new")).Should().Be("new\n");
                 Interop.Native.LStat(Path.Combine(upper, "etc/passwd")).Type.Should().Be(Interop.Native.S_IFCHR, "overlayfs records the delete as a whiteout");
             }
             Snapshot(layer).Should().Be(before, "a container never changes an image layer");
             Func<Task> remove = () => _store.RemoveAsync("busybox");
-            await remove.Should().ThrowAsync<GraphException>().WithMessage("*container c1*");
+            await remove.Should().ThrowAsync<GraphException>().WithMessage($"*container {_c1}*");
         }
         finally
         {
-            rootfs.Remove("c1");
+            rootfs.Remove(_c1);
         }
         File.ReadAllLines("/proc/self/mountinfo").Should().NotContain(l => l.Contains(_temp.Path, StringComparison.Ordinal), "no mount is left");
-        Directory.Exists(rootfs.ContainerDirectory("c1")).Should().BeFalse();
+        Directory.Exists(rootfs.ContainerDirectory(_c1)).Should().BeFalse();
         (await _store.RemoveAsync("busybox")).Should().Contain("Deleted: " + image.Id, "the lease went with the rootfs");
     }
 
