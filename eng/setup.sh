@@ -3,11 +3,12 @@
 # gcc and libc6-dev compile the static native init, linked with musl (musl-tools: 56 KB instead of
 # glibc's 800 KB, copied at every create and exec); libseccomp2 compiles seccomp profiles;
 # busybox-static is the test and sample rootfs; containernetworking-plugins and iptables: the network
-# driver's CNI plugins (samples/Lcd.Network) and the iptables they call.
+# driver's CNI plugins (samples/Lcd.Network) and the iptables they call; skopeo, umoci, docker-registry
+# and apache2-utils (htpasswd) are the graph driver's test peers (archives and a registry made by other tools).
 # Safe to run again: it installs only what is missing. The .NET SDK must already be on PATH.
 set -euo pipefail
 
-packages=(gcc libc6-dev musl-tools busybox-static libseccomp2 containernetworking-plugins iptables "$@")
+packages=(gcc libc6-dev musl-tools busybox-static libseccomp2 containernetworking-plugins iptables skopeo umoci docker-registry apache2-utils "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -44,7 +44,11 @@ public sealed partial class ImageStore
                 Digest digest = DescriptorDigest(layer, $"layers[{i}]");
                 Pin(digest);
                 progress?.Report(new LayerProgress(layer.Digest, Content.Contains(digest) ? "Already exists" : "Downloading", 0, layer.Size));
-                bool added = await Content.EnsureAsync(digest, layer.Size, ct => openBlob(layer, ct), cancellationToken).ConfigureAwait(false);
+                bool added = await Content.EnsureAsync(digest, layer.Size, async ct =>
+                {
+                    Stream source = await openBlob(layer, ct).ConfigureAwait(false);
+                    return progress is null ? source : new ProgressStream(source, layer, progress);
+                }, cancellationToken).ConfigureAwait(false);
                 progress?.Report(new LayerProgress(layer.Digest, "Download complete", layer.Size, layer.Size));
                 return (digest, added);
             }).ToList();
@@ -129,7 +133,7 @@ public sealed partial class ImageStore
     }
 
     /// <summary>Removes blobs and layers an import added, unless an image uses them now.</summary>
-    internal async Task RollBackAsync(IReadOnlyCollection<Digest> blobs, IReadOnlyCollection<Digest> layers, string reason)
+    internal async Task RollBackAsync(IReadOnlyCollection<Digest> blobs, IReadOnlyCollection<Digest> layers, string? reason)
     {
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -143,7 +147,10 @@ public sealed partial class ImageStore
             {
                 Layers.Delete(layer);
             }
-            _logger.ImportRefused(blobs.Count, layers.Count, reason);
+            if (reason is not null)
+            {
+                _logger.ImportRefused(blobs.Count, layers.Count, reason);
+            }
         }
         finally
         {
@@ -153,18 +160,10 @@ public sealed partial class ImageStore
 
     internal static Manifest ParseManifest(ReadOnlySpan<byte> bytes)
     {
-        Manifest? manifest;
-        try
+        Manifest manifest = GraphJson.Parse(bytes, GraphJsonContext.Default.Manifest, "manifest");
+        if (manifest.SchemaVersion != 2)
         {
-            manifest = JsonSerializer.Deserialize(bytes, GraphJsonContext.Default.Manifest);
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"manifest is not a valid image manifest: {e.Message}", e);
-        }
-        if (manifest is null || manifest.SchemaVersion != 2)
-        {
-            throw new GraphException($"manifest: schemaVersion {manifest?.SchemaVersion} is not supported (2 is)");
+            throw new GraphException($"manifest: schemaVersion {manifest.SchemaVersion} is not supported (2 is)");
         }
         if (manifest.MediaType is { } type && !MediaTypes.IsManifest(type))
         {
@@ -173,17 +172,7 @@ public sealed partial class ImageStore
         return manifest;
     }
 
-    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(bytes, GraphJsonContext.Default.ImageConfig) ?? throw new GraphException($"config {digest} is null");
-        }
-        catch (JsonException e)
-        {
-            throw new GraphException($"config {digest} is not a valid image config: {e.Message}", e);
-        }
-    }
+    internal static ImageConfig ParseConfig(byte[] bytes, Digest digest) => GraphJson.Parse(bytes, GraphJsonContext.Default.ImageConfig, $"config {digest}");
 
     private static Digest DescriptorDigest(Descriptor descriptor, string what) =>
         Digest.TryParse(descriptor.Digest, out Digest d) ? d : throw new GraphException($"manifest {what}: digest '{descriptor.Digest}' is not a sha256 digest");

@@ -102,19 +102,6 @@ public sealed class LayerStore
         }
     }
 
-    /// <summary>Adds a layer made elsewhere (a commit's diff, already unpacked at <paramref name="diff"/>): moved into place.</summary>
-    internal void Adopt(Digest chainId, Digest diffId, string diff)
-    {
-        string staging = Path.Combine(_layers, $".tmp-{chainId.Hex[..12]}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        Directory.Move(diff, Path.Combine(staging, "diff"));
-        string link = NewShortLink();
-        File.WriteAllText(Path.Combine(staging, "diffid"), diffId.ToString());
-        File.WriteAllText(Path.Combine(staging, "link"), link);
-        Directory.Move(staging, Path.Combine(_layers, chainId.Hex));
-        File.CreateSymbolicLink(Path.Combine(_links, link), $"../layers/{chainId.Hex}/diff");
-    }
-
     /// <summary>Removes a layer and its short link (GC).</summary>
     public void Delete(Digest chainId)
     {

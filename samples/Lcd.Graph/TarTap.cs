@@ -11,7 +11,7 @@ namespace Lcd.Graph;
 /// UTF-8 strings, which loses binary values such as security.capability).
 /// Not seekable, so TarReader reads every byte through it.
 /// </summary>
-internal sealed class TarTap : Stream
+internal sealed class TarTap : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -44,8 +44,6 @@ internal sealed class TarTap : Stream
         }
         return Digest.FromHash(_hash.GetHashAndReset());
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -178,15 +176,6 @@ internal sealed class TarTap : Stream
         return xattrs;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => Length64; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -20,3 +20,19 @@ internal sealed record MediaTypeProbe
     [JsonPropertyName("mediaType")] public string? MediaType { get; init; }
     [JsonPropertyName("manifests")] public List<Descriptor>? Manifests { get; init; }
 }
+
+/// <summary>Reads the driver's JSON documents; a bad one is a <see cref="GraphException"/> naming it.</summary>
+internal static class GraphJson
+{
+    public static T Parse<T>(ReadOnlySpan<byte> bytes, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(bytes, type) ?? throw new GraphException($"{what} is null");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new GraphException($"{what} is not valid: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The graph driver's benchmark (Release, as root): a generated layer of many small files unpacked by
+# LayerUnpacker vs GNU `tar -xf`, and a docker-save tarball loaded by ImageArchive.LoadAsync vs
+# `skopeo copy docker-archive: oci:` + `umoci raw unpack`. Interleaved rounds; medians of wall and CPU time.
+#   sudo benchmarks/image.sh [--rounds 5] [--size-mb 200]     the table in benchmarks/README.md
+#   sudo benchmarks/image.sh --smoke                          one round on 8 MiB (CI): exit 0 if every variant works
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$(dirname "$here")"
+exec dotnet run -c Release --project "$here/Lcd.Graph.Benchmarks/Lcd.Graph.Benchmarks.csproj" -- "$@"

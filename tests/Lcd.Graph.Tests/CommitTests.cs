@@ -1,0 +1,90 @@
+using System.Formats.Tar;
+using LibContainer;
+
+namespace Lcd.Graph.Tests;
+
+/// <summary>docker diff and docker commit on a real container's overlay rootfs; the committed image runs.</summary>
+public sealed class CommitTests : IDisposable
+{
+    private readonly TempDir _temp = new();
+    private readonly ImageStore _store;
+    private readonly ContainerFactory _factory;
+    private readonly string _c1 = $"g-{Guid.NewGuid():N}"[..14], _c2 = $"g-{Guid.NewGuid():N}"[..14]; // unique: cgroup paths follow the id
+
+    public CommitTests()
+    {
+        Require.Root();
+        Require.Tool("/bin/busybox", "busybox-static");
+        _store = new ImageStore(new GraphOptions { Root = _temp["graph"] });
+        _factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = _temp["state"] });
+    }
+
+    [Fact]
+    public async Task Diff_Commit_RunNewImage()
+    {
+        ImageRecord busybox = await BusyboxImage.BuildAsync(_store);
+        var rootfs = new RootfsDriver(_store);
+        string root = rootfs.Create(_c1, busybox);
+        IReadOnlyList<Change> diff;
+        ImageRecord committed;
+        try
+        {
+            ImageRunSpec run = ImageSpec.Create(_store.GetConfig(busybox), root, new RunOptions
+            {
+                Cmd = ["sh", "-c", "mkdir -p /srv/app && echo v1 > /srv/app/version && rm /etc/group && echo x >> /etc/passwd && rm -r /home"],
+            });
+            (int code, _) = await ContainerFromImageTests.RunAsync(_factory, _c1, run.Spec);
+            code.Should().Be(0);
+
+            diff = ContainerChanges.Diff(_store, rootfs, _c1);
+            diff.Select(c => c.ToString()).Should().Equal("C /etc", "D /etc/group", "C /etc/passwd", "D /home", "A /srv", "A /srv/app", "A /srv/app/version");
+
+            using var layer = new MemoryStream();
+            ContainerChanges.WriteLayer(_store, rootfs, _c1, layer);
+            layer.Position = 0;
+            var names = new List<string>();
+            using (var reader = new TarReader(layer))
+            {
+                while (reader.GetNextEntry() is { } entry)
+                {
+                    names.Add(entry.Name);
+                }
+            }
+            names.Should().Contain(["etc/.wh.group", ".wh.home", "srv/app/version"]);
+
+            committed = await ContainerChanges.CommitAsync(_store, rootfs, _c1, new RunOptions { Cmd = ["cat", "/srv/app/version"], Env = ["STAGE=committed"] },
+                [ImageReference.Parse("localhost:5000/app:v1")]);
+        }
+        finally
+        {
+            rootfs.Remove(_c1);
+        }
+        committed.Chain.Should().HaveCount(2);
+        committed.Chain[0].Should().Be(busybox.Chain[0], "the base layer is shared");
+        _store.GetConfig(committed).Config!.Env.Should().Contain("STAGE=committed");
+        _store.GetConfig(committed).History.Should().HaveCount(2);
+
+        string root2 = rootfs.Create(_c2, _store.Get("localhost:5000/app:v1"));
+        try
+        {
+            ImageRunSpec run2 = ImageSpec.Create(_store.GetConfig(committed), root2);
+            run2.Spec.Process!.Args.Should().Equal("cat", "/srv/app/version");
+            (int code, string stdout) = await ContainerFromImageTests.RunAsync(_factory, _c2, run2.Spec);
+            (code, stdout).Should().Be((0, "v1\n"));
+            File.Exists(Path.Combine(root2, "etc/group")).Should().BeFalse("the delete was committed as a whiteout");
+            Directory.Exists(Path.Combine(root2, "home")).Should().BeFalse();
+            File.ReadAllText(Path.Combine(root2, "etc/passwd")).Should().EndWith("x\n");
+            ContainerChanges.Diff(_store, rootfs, _c2).Should().BeEmpty();
+        }
+        finally
+        {
+            rootfs.Remove(_c2);
+        }
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _temp.Dispose();
+    }
+}
