@@ -31,6 +31,7 @@ internal sealed class PlanBuilder
     private readonly PlanContext _context;
     private readonly List<InitStep> _steps = [];
     private readonly List<IdMappedMount> _idMapped = [];
+    private readonly List<string> _warnings = [];
 
     private PlanBuilder(RuntimeSpec spec, PlanContext context)
     {
@@ -45,7 +46,7 @@ internal sealed class PlanBuilder
         builder.AddNamespaces();
         builder.AddRootfs();
         builder.AddProcess(builder.SpecProcess, exec: false);
-        return new InitPlan(builder._steps, builder._idMapped);
+        return new InitPlan(builder._steps, builder._idMapped, builder._warnings);
     }
 
     /// <summary>
@@ -73,7 +74,7 @@ internal sealed class PlanBuilder
             builder.AddConsole(process);
         }
         builder.AddProcess(process, exec: true);
-        return new InitPlan(builder._steps);
+        return new InitPlan(builder._steps, warnings: builder._warnings);
     }
 
     private void AddConsole(Process process)
@@ -214,9 +215,11 @@ internal sealed class PlanBuilder
 
     private void AddRootfs()
     {
-        if (!HasNewNamespace(LinuxNamespaceType.Mount))
+        // A mount namespace joined by path is set up in place, as runc and crun do. None at all is refused on
+        // purpose: runc and crun would then mount the rootfs in the caller's namespace (the host's).
+        if (!HasNamespace(LinuxNamespaceType.Mount))
         {
-            throw new ArgumentException("linux.namespaces: a new mount namespace is required to set up root.path");
+            throw new ArgumentException("linux.namespaces: a mount namespace (new, or joined by path) is required to set up root.path; without one the mounts would be made in the runtime's own namespace");
         }
         string rootfs = _context.RootfsPath;
         long rootPropagation = RootPropagation(_spec.Linux?.RootfsPropagation);
@@ -700,10 +703,10 @@ internal sealed class PlanBuilder
             AddSeccomp(early);
         }
 
-        LinuxCapabilities? caps = process.Capabilities;
-        Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps?.Bounding)}", "process.capabilities.bounding")
+        CapabilitySets caps = Capabilities.Resolve(process.Capabilities, _context.GrantableCapabilities, _warnings);
+        Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps.Bounding)}", "process.capabilities.bounding")
         {
-            A = unchecked((long)Capabilities.Mask(caps?.Bounding)),
+            A = unchecked((long)caps.Bounding),
         });
 
         User user = process.User;
@@ -723,12 +726,12 @@ internal sealed class PlanBuilder
         uint umask = user.Umask ?? Convert.ToUInt32("022", 8);
         Add(new InitStep(InitOp.Umask, $"umask {Convert.ToString(umask, 8).PadLeft(4, '0')}", user.Umask is null ? null : "process.user.umask") { A = umask });
         Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd}", "process.cwd") { Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
-        Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps?.Effective)}; permitted {Capabilities.Describe(caps?.Permitted)}; inheritable {Capabilities.Describe(caps?.Inheritable)}; ambient {Capabilities.Describe(caps?.Ambient)}", "process.capabilities")
+        Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps.Effective)}; permitted {Capabilities.Describe(caps.Permitted)}; inheritable {Capabilities.Describe(caps.Inheritable)}; ambient {Capabilities.Describe(caps.Ambient)}", "process.capabilities")
         {
-            A = unchecked((long)Capabilities.Mask(caps?.Effective)),
-            B = unchecked((long)Capabilities.Mask(caps?.Permitted)),
-            C = unchecked((long)Capabilities.Mask(caps?.Inheritable)),
-            Strings = [BitConverter.GetBytes(Capabilities.Mask(caps?.Ambient))],
+            A = unchecked((long)caps.Effective),
+            B = unchecked((long)caps.Permitted),
+            C = unchecked((long)caps.Inheritable),
+            Strings = [BitConverter.GetBytes(caps.Ambient)],
         });
         if (seccomp is { } listening && listener)
         {

@@ -45,6 +45,9 @@ internal sealed record PlanContext
     /// <summary>Whether the host has /proc/kcore (then /dev/core links to it, as runc does).</summary>
     public bool HostHasKcore { get; init; }
 
+    /// <summary>The capabilities a container can be granted here: the runtime's own bounding set.</summary>
+    public ulong GrantableCapabilities { get; init; } = Security.Capabilities.All;
+
     /// <summary>The host's cgroup hierarchies, mounted the same way at a spec's cgroup mount.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = [];
 
@@ -57,7 +60,11 @@ internal sealed record PlanContext
         HostHasAppArmor = Sys.TryReadText("/sys/module/apparmor/parameters/enabled")?.StartsWith('Y') == true,
         HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
         CgroupHierarchies = CgroupHierarchy.FromMountInfo(MountInfo.HostLines),
+        GrantableCapabilities = Security.Capabilities.ReadBoundingSet(),
     });
+
+    /// <summary><see cref="GrantableCapabilities"/> of this host.</summary>
+    public static ulong HostGrantableCapabilities => s_host.Value.GrantableCapabilities;
 
     public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => s_host.Value with
     {

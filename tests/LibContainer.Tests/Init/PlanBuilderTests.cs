@@ -580,8 +580,24 @@ public sealed class PlanBuilderTests
     }
 
     [Fact]
+    public void Build_JoinedMountNamespace_SetsUpTheRootfsThere()
+    {
+        // runc and crun set the rootfs up inside a mount namespace joined by path.
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces!.Single(n => n.Type == "mount").Path = "/run/netns-like/mnt";
+
+        InitPlan plan = Build(spec);
+
+        int join = plan.IndexOf(s => s.Op == InitOp.SetNs && s.A == CLONE_NEWNS);
+        join.Should().BeLessThan(plan.IndexOf(InitOp.Clone));
+        (plan.Steps[plan.IndexOf(InitOp.Clone)].A & CLONE_NEWNS).Should().Be(0);
+        plan.IndexOf(InitOp.PivotRoot).Should().BeGreaterThan(plan.IndexOf(InitOp.Clone));
+    }
+
+    [Fact]
     public void Build_NoMountNamespace_ThrowsNamingNamespaces()
     {
+        // Kept on purpose: runc and crun would mount the rootfs in the runtime's own mount namespace.
         RuntimeSpec spec = DefaultSpec();
         spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "mount");
 
