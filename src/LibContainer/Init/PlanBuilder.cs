@@ -740,6 +740,11 @@ internal sealed class PlanBuilder
 
         var args = process.Args is { Count: > 0 } a ? a : throw new ArgumentException("process.args: must not be empty");
         var env = process.Env ?? [];
+        if (!env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            // runc and crun give a process without HOME the user's home from the container's /etc/passwd, else "/".
+            env = [.. env, $"HOME={_context.HomeOf(process.User.Uid)}"];
+        }
         if (args.Count + env.Count + 2 > MaxVectorEntries)
         {
             throw new ArgumentException($"process.env: {args.Count} args and {env.Count} environment entries exceed the init's {MaxVectorEntries - 2} together");
