@@ -134,6 +134,8 @@ internal static class Peers
 {
     public static string Runc => Find("runc");
 
+    public static string Crun => Find("crun");
+
     private static string Find(string name)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin").Split(':'))

@@ -245,7 +245,7 @@ internal sealed class PlanBuilder
         {
             Mount mount = mounts[i];
             AddMount(mount, $"mounts[{i}]");
-            if (mount.Destination.TrimEnd('/') == "/dev")
+            if (("/" + mount.Destination.TrimStart('/')).TrimEnd('/') == "/dev")
             {
                 devIsMounted = true;
                 devIsBind = IsBind(mount, MountOptions.Parse(mount.Options));
@@ -359,7 +359,7 @@ internal sealed class PlanBuilder
     private void AddMount(Mount mount, string source)
     {
         MountOptions options = MountOptions.Parse(mount.Options);
-        string destination = mount.Destination;
+        string destination = "/" + mount.Destination.TrimStart('/'); // a relative one is relative to "/", as the spec says
         byte[] target = Str(destination, $"{source}.destination");
         long flags = (long)options.Flags;
         string optionText = mount.Options is { Count: > 0 } ? $" ({string.Join(',', mount.Options)})" : "";
@@ -397,9 +397,9 @@ internal sealed class PlanBuilder
                 });
             }
         }
-        else if (mount.Type == "cgroup" && HasNewNamespace(LinuxNamespaceType.User))
+        else if (mount.Type == "cgroup" && HasNewNamespace(LinuxNamespaceType.User) && UnifiedOnly)
         {
-            // A user namespace may not mount cgroup v1 hierarchies: bind the host's, read-only.
+            // A user namespace without a cgroup namespace may not mount cgroup2: bind the host's, read-only.
             Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source) { A = Convert.ToInt64("755", 8), Strings = [target], Path = destination });
             Add(new InitStep(InitOp.MountInRoot, $"rbind-mount /sys/fs/cgroup on {destination} (user namespace)", source)
             {
@@ -509,7 +509,7 @@ internal sealed class PlanBuilder
     /// </summary>
     private void AddCgroupMount(Mount mount, string source, byte[] target, long flags, string optionText)
     {
-        string destination = mount.Destination;
+        string destination = "/" + mount.Destination.TrimStart('/');
         long mountFlags = flags & ~PropagationMask;
         Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source)
         {
@@ -517,7 +517,7 @@ internal sealed class PlanBuilder
             Strings = [target],
             Path = destination,
         });
-        if (_context.CgroupHierarchies.FirstOrDefault(h => h.Name.Length == 0) is not null)
+        if (UnifiedOnly)
         {
             Add(new InitStep(InitOp.MountInRoot, $"mount cgroup2 on {destination}{optionText}", source)
             {
@@ -533,11 +533,26 @@ internal sealed class PlanBuilder
             Strings = [Str("tmpfs"), target, Str("tmpfs"), Str("mode=755")],
             Path = destination,
         });
-        foreach (CgroupHierarchy hierarchy in _context.CgroupHierarchies)
+        // The v1 hierarchies; a hybrid host's cgroup2 (unified) is left out, as runc and crun do.
+        bool bindHost = HasNewNamespace(LinuxNamespaceType.User);
+        foreach (CgroupHierarchy hierarchy in _context.CgroupHierarchies.Where(h => h.FsType == "cgroup"))
         {
             string path = $"{destination.TrimEnd('/')}/{hierarchy.Name}";
             byte[] sub = Str(path);
             Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {path}", source) { A = Convert.ToInt64("755", 8), Strings = [sub], Path = path });
+            if (bindHost)
+            {
+                // A user namespace may not mount cgroup v1 hierarchies: bind the host's, one by one (as runc).
+                string host = $"/sys/fs/cgroup/{hierarchy.Name}";
+                Add(new InitStep(InitOp.MountInRoot, $"bind-mount the host's {host} on {path} (user namespace)", source)
+                {
+                    A = MS_BIND | MS_REC,
+                    Strings = [Str(host), sub, [], []],
+                    Path = path,
+                });
+                Add(new InitStep(InitOp.RemountInRoot, $"remount {path}{optionText}", source) { A = mountFlags, Strings = [sub], Path = path });
+                continue;
+            }
             Add(new InitStep(InitOp.MountInRoot, $"mount {hierarchy.FsType}{(hierarchy.Options.Length > 0 ? $" ({hierarchy.Options})" : "")} on {path}{optionText}", source)
             {
                 A = mountFlags,
@@ -555,6 +570,9 @@ internal sealed class PlanBuilder
             });
         }
     }
+
+    /// <summary>A host with only cgroup2, at /sys/fs/cgroup.</summary>
+    private bool UnifiedOnly => _context.CgroupHierarchies.Any(h => h.Name.Length == 0);
 
     private string ResolveSource(string source) => ResolveSource(source, _context.BundlePath);
 

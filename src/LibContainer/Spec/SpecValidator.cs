@@ -13,7 +13,7 @@ namespace LibContainer.Spec;
 /// RuntimeSpec spec = RuntimeSpec.Load(Path.Combine(bundle, "config.json"));
 /// foreach (SpecError error in SpecValidator.Validate(spec, bundle))
 /// {
-///     Console.Error.WriteLine(error); // mounts[3].destination: must be absolute, got "tmp"
+///     Console.Error.WriteLine(error); // process.cwd: must be absolute, got "tmp"
 /// }
 /// SpecValidator.ThrowIfInvalid(spec, bundle);
 /// </code>
@@ -133,7 +133,9 @@ public static partial class SpecValidator
                 continue;
             }
 
-            CheckAbsolute($"{at}.destination", mount.Destination, context, rejectDotDot: true);
+            // runtime-spec 1.1: "For compatibility with old tools and configurations, it MAY be a relative path, in
+            // which case it MUST be interpreted as relative to "/"" (runc and crun accept it).
+            CheckAbsolute($"{at}.destination", mount.Destination is { Length: > 0 } d && d[0] != '/' ? "/" + d : mount.Destination, context, rejectDotDot: true);
             CheckNoNul($"{at}.source", mount.Source, context);
             CheckNoNul($"{at}.type", mount.Type, context);
 
