@@ -136,6 +136,8 @@ internal static class Peers
 
     public static string Crun => Find("crun");
 
+    public static string Podman => Find("podman");
+
     private static string Find(string name)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin").Split(':'))

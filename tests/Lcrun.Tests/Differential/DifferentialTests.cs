@@ -36,7 +36,7 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
 
     public static TheoryData<string> Cases =>
     [
-        "runc-spec", "runc-spec-rootless", "crun-spec", "crun-spec-rootless", "lcrun-spec",
+        "runc-spec", "runc-spec-rootless", "crun-spec", "crun-spec-rootless", "lcrun-spec", "podman",
         "no-new-privileges-off", "user-1000-with-groups", "umask-0077", "cwd-missing", "rlimits", "domainname",
         "root-writable", "all-capabilities", "unknown-capability", "sysctl-net", "env-without-path", "no-capabilities",
         "readonly-and-masked-extra", "hostname-unset", "tmpfs-mount", "oom-score-adj",
@@ -91,9 +91,13 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
             "crun-spec" => Generated(Peers.Crun),
             "crun-spec-rootless" => Generated(Peers.Crun, "--rootless"),
             "lcrun-spec" => Generated(Fixture.Lcrun),
+            "podman" => Podman(),
             _ => Generated(Peers.Runc),
         };
-        config["root"] = new JsonObject { ["path"] = probe.Rootfs, ["readonly"] = true };
+        if (name != "podman")
+        {
+            config["root"] = new JsonObject { ["path"] = probe.Rootfs, ["readonly"] = true };
+        }
         JsonObject process = config["process"]!.AsObject();
         process["terminal"] = false;
         process["args"] = new JsonArray("/bin/sh", "/probe.sh");
@@ -176,6 +180,48 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
         "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ];
+
+    private readonly List<string[]> _cleanup = [];
+
+    /// <summary>
+    /// The config.json podman writes for a container (from its bundle directory, while the container exists):
+    /// the probe rootfs imported as an image into private storage, `podman create --network none` with the
+    /// cgroupfs manager, `podman init` (runc creates it, so the file and the mounts it names exist). The
+    /// rlimits are given: podman's default RLIMIT_NOFILE of 1048576 needs CAP_SYS_RESOURCE, which this host's
+    /// bounding set lacks. Its cgroupsPath is dropped: podman's own container holds that cgroup.
+    /// </summary>
+    private JsonObject Podman()
+    {
+        string podman = Peers.Podman;
+        string dir = Path.Combine(Dir, "podman");
+        Directory.CreateDirectory(dir);
+        string[] global = ["--root", Path.Combine(dir, "storage"), "--runroot", Path.Combine(dir, "run"), "--cgroup-manager", "cgroupfs",
+            "--events-backend", "none", "--storage-driver", "vfs", "--runtime", Peers.Runc];
+        string tar = Path.Combine(dir, "rootfs.tar");
+        (int code, string stdout, string stderr) = Exec("tar", ["-C", probe.Rootfs!, "-cf", tar, "."], dir);
+        code.Should().Be(0, stderr);
+        (code, stdout, stderr) = Exec(podman, [.. global, "import", tar, "localhost/lc-probe:1"], dir);
+        code.Should().Be(0, $"podman import: {stderr}");
+        (code, stdout, stderr) = Exec(podman, [.. global, "create", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+            "localhost/lc-probe:1", "/bin/sh", "/probe.sh"], dir);
+        code.Should().Be(0, $"podman create: {stderr}");
+        string id = stdout.Trim();
+        _cleanup.Add([podman, .. global, "rm", "-f", id]);
+        (code, stdout, stderr) = Exec(podman, [.. global, "init", id], dir);
+        code.Should().Be(0, $"podman init: {stderr}");
+        JsonObject config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "storage", "vfs-containers", id, "userdata", "config.json")))!.AsObject();
+        config["linux"]!.AsObject().Remove("cgroupsPath");
+        return config;
+    }
+
+    public override void Dispose()
+    {
+        foreach (string[] command in _cleanup)
+        {
+            Exec(command[0], command[1..], Dir);
+        }
+        base.Dispose();
+    }
 
     /// <summary>`TOOL spec [ARGS]` in a fresh directory: the tool's own config.json.</summary>
     private JsonObject Generated(string tool, params string[] args)

@@ -110,6 +110,18 @@ public sealed class SecurityPlanTests
     }
 
     [Fact]
+    public void Compile_RepeatedIdenticalRule_Accepted()
+    {
+        // podman's default profile lists "socket, arg 2 != 9, allow" twice; runc and crun take it.
+        LinuxSyscall rule() => new() { Names = ["socket"], Action = "SCMP_ACT_ALLOW", Args = [new LinuxSeccompArg { Index = 2, Value = 9, Op = "SCMP_CMP_NE" }] };
+        var profile = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Syscalls = [rule(), rule()] };
+
+        (byte[] program, _) = SeccompCompiler.Compile(profile);
+
+        program.Length.Should().BePositive();
+    }
+
+    [Fact]
     public void Build_SeccompWithoutNoNewPrivileges_LoadedWhileCapabilitiesRemain()
     {
         RuntimeSpec spec = DefaultSpec();
