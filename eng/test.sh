@@ -7,6 +7,8 @@ eng/setup.sh
 # CRIU for the checkpoint tests: a working one built once from Debian's archive (skipped when a
 # criu >= 4 works), and Debian's own 3.17, which the too-old test runs.
 if [ "$(id -u)" = 0 ]; then eng/setup.sh criu docker.io && eng/criu-setup.sh; fi
+# The peers the differential suite compares lcrun with (tests/Lcrun.Tests/Differential).
+if [ "$(id -u)" = 0 ]; then eng/setup.sh runc crun podman; fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

@@ -132,7 +132,8 @@ static void readonly_path(const char *path)
     CHECK(mount(self, self, NULL, MS_BIND | MS_REC, NULL));
     close(fd);
     fd = open_target(path, O_PATH); /* the new mount, not the one below it */
-    remount(fd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    /* Read-only and otherwise as it was (runc and crun: /proc/sys stays ro,relatime). */
+    remount(fd, MS_RDONLY | locked_flags(fd));
     close(fd);
 }
 

@@ -6,8 +6,16 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+/* Whether the process may execute path, without faccessat2: a seccomp profile written before that
+ * syscall existed (Docker's older ones, runtime-tools') answers it with EPERM, and the filter may
+ * already be loaded here. After setresuid the real and effective ids are the same, so faccessat(2)
+ * without flags (access(2)) asks the right question, and the kernel's answer includes a noexec mount.
+ * A filter that denies that one too (EPERM, ENOSYS) gets runc's last resort: the mode bits and the
+ * mount's noexec flag, checked by hand. */
 static int is_executable(const char *path)
 {
     struct stat st;
@@ -15,7 +23,18 @@ static int is_executable(const char *path)
         return -errno;
     if (!S_ISREG(st.st_mode))
         return -EACCES;
-    return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
+    if (syscall(SYS_faccessat, AT_FDCWD, path, X_OK) == 0)
+        return 0;
+    if (errno != EPERM && errno != ENOSYS)
+        return -errno;
+    struct statvfs vfs;
+    if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+        return -EACCES;
+    uid_t uid = geteuid();
+    mode_t bits = uid == 0 ? (S_IXUSR | S_IXGRP | S_IXOTH)
+        : st.st_uid == uid ? S_IXUSR
+        : st.st_gid == getegid() ? S_IXGRP : S_IXOTH;
+    return (st.st_mode & bits) ? 0 : -EACCES;
 }
 
 /* As execvp: a name with a slash is used as it is; otherwise each PATH entry is tried. */

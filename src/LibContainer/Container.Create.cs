@@ -1,5 +1,6 @@
 using System.Text;
 using LibContainer.Cgroups;
+using LibContainer.Cgroups.V1;
 using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Logging;
@@ -29,6 +30,7 @@ internal sealed partial class Container
         ContainerId.Validate(id);
         (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id);
         logger.PlanBuilt(id, plan.Count, initPath);
+        LogWarnings(logger, id, plan);
         bool terminal = spec.Process?.Terminal == true;
 
         StateDirectory dir = StateDirectory.Create(stateRoot, id);
@@ -93,18 +95,20 @@ internal sealed partial class Container
             }
             WriteIdMappings(pid, spec);
 
-            ContainerState hookState = OciState(id, "creating", pid, bundle, spec);
+            // The hooks of create get status "created", as crun gives them and runtime-tools' validation wants;
+            // the seccomp listener, which is told while the init still runs its steps, "creating".
+            ContainerState hookState = OciState(id, "created", pid, bundle, spec);
             List<SafeFd> mounts = IdMappedMounts(plan, pid);
             try
             {
-                await init.SendGoAsync(HookStates(spec, hookState), cancellationToken, mounts).ConfigureAwait(false);
+                await init.SendGoAsync(HookStates(spec, hookState with { Pid = ContainerViewPid(pid) }), cancellationToken, mounts).ConfigureAwait(false);
             }
             finally
             {
                 mounts.ForEach(m => m.Dispose()); // the init has its own copies now
             }
             CrashPoint.Hit("create.go");
-            console = await AwaitReadyAsync(init, id, spec, hookState, runtimeHooks: true, cancellationToken).ConfigureAwait(false);
+            console = await AwaitReadyAsync(init, id, spec, hookState with { Status = "creating" }, hookState, cancellationToken).ConfigureAwait(false);
             CrashPoint.Hit("create.ready");
 
             state = state with { Phase = StoredState.PhaseCreated };
@@ -260,7 +264,7 @@ internal sealed partial class Container
     /// terminal, if the process has one; anything else from the init is a protocol error.
     /// </summary>
     private static async Task<FdStream?> AwaitReadyAsync(InitSession init, string id, RuntimeSpec spec, ContainerState state,
-        bool runtimeHooks, CancellationToken cancellationToken)
+        ContainerState? runtimeHookState, CancellationToken cancellationToken)
     {
         FdStream? console = null;
         try
@@ -280,10 +284,10 @@ internal sealed partial class Container
                             SendSeccompListener(spec, state, notify);
                         }
                         break;
-                    case InitMessageType.Hooks when runtimeHooks:
+                    case InitMessageType.Hooks when runtimeHookState is not null:
                         // The namespaces exist, the mounts are made, pivot_root is next: the runtime's hooks.
-                        await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", state, cancellationToken).ConfigureAwait(false);
-                        await HookRunner.RunAllAsync(spec.Hooks?.CreateRuntime, "hooks.createRuntime", state, cancellationToken).ConfigureAwait(false);
+                        await HookRunner.RunAllAsync(spec.Hooks?.Prestart, "hooks.prestart", runtimeHookState, cancellationToken).ConfigureAwait(false);
+                        await HookRunner.RunAllAsync(spec.Hooks?.CreateRuntime, "hooks.createRuntime", runtimeHookState, cancellationToken).ConfigureAwait(false);
                         await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
@@ -316,6 +320,20 @@ internal sealed partial class Container
         }
     }
 
+    /// <summary>The pid of a process in its own pid namespace (the last NSpid of /proc/pid/status): 1 for a container's init in a new one.</summary>
+    private static int ContainerViewPid(int pid)
+    {
+        foreach (string line in Sys.TryReadText($"/proc/{pid}/status")?.Split('\n') ?? [])
+        {
+            if (line.StartsWith("NSpid:", StringComparison.Ordinal) &&
+                int.TryParse(line.AsSpan(6).Trim().ToString().Split('\t', ' ')[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int inner))
+            {
+                return inner;
+            }
+        }
+        return pid;
+    }
+
     /// <summary>The OCI state as hooks receive it on stdin.</summary>
     internal static ContainerState OciState(string id, string status, int pid, string? bundle, RuntimeSpec spec) => new()
     {
@@ -327,15 +345,20 @@ internal sealed partial class Container
         Annotations = spec.Annotations,
     };
 
-    /// <summary>What the init gives the hooks it runs: the createContainer state, NUL, the startContainer state.</summary>
-    private static byte[]? HookStates(RuntimeSpec spec, ContainerState creating)
+    /// <summary>
+    /// What the init gives the hooks it runs in the container's namespaces: the createContainer state, NUL,
+    /// the startContainer state. Both say "created" (the create operation has made everything the process
+    /// needs; it has not run the program), with the pid "as seen by the container" (the spec's words for
+    /// hooks in the container namespaces).
+    /// </summary>
+    private static byte[]? HookStates(RuntimeSpec spec, ContainerState created)
     {
         if (spec.Hooks?.CreateContainer is not { Count: > 0 } && spec.Hooks?.StartContainer is not { Count: > 0 })
         {
             return null;
         }
-        string created = (creating with { Status = "created" }).ToJson();
-        return Encoding.UTF8.GetBytes(creating.ToJson() + "\0" + created);
+        string json = created.ToJson();
+        return Encoding.UTF8.GetBytes(json + "\0" + json);
     }
 
     /// <summary>Validates a spec and compiles it into the plan, with the bundle and root it resolves to.</summary>
@@ -372,6 +395,15 @@ internal sealed partial class Container
         }), bundle, rootfs);
     }
 
+    /// <summary>What the plan leaves out of the spec, each a warning the runtime-spec asks for.</summary>
+    private static void LogWarnings(ILogger logger, string id, InitPlan plan)
+    {
+        foreach (string warning in plan.Warnings)
+        {
+            logger.SpecWarning(id, warning);
+        }
+    }
+
     /// <summary>Resource settings the kernel no longer has: accepted, logged, not applied (as runc and crun do).</summary>
     private static void WarnIgnoredResources(RuntimeSpec spec, ILogger logger, string id)
     {
@@ -380,9 +412,9 @@ internal sealed partial class Container
         {
             logger.ResourceIgnored(id, "linux.resources.memory.kernel", "the kernel no longer limits kernel memory separately");
         }
-        if (memory?.KernelTcp is not null)
+        if (memory?.KernelTcp is not (null or 0) && !MemoryV1.HasKernelTcp(CgroupHost.Layout.V1Hierarchy("memory")?.MountPoint))
         {
-            logger.ResourceIgnored(id, "linux.resources.memory.kernelTCP", "the kernel no longer limits TCP buffer memory separately");
+            logger.ResourceIgnored(id, "linux.resources.memory.kernelTCP", "this kernel has no memory.kmem.tcp.limit_in_bytes");
         }
         if (CgroupHost.Layout.VersionOf("memory") == CgroupVersion.V2)
         {
@@ -394,15 +426,6 @@ internal sealed partial class Container
             {
                 logger.ResourceIgnored(id, "linux.resources.memory.disableOOMKiller", "cgroup v2 cannot disable the OOM killer");
             }
-        }
-        LinuxNetwork? network = spec.Linux?.Resources?.Network;
-        if (network?.ClassId is not null && CgroupHost.Layout.VersionOf("net_cls") is null)
-        {
-            logger.ResourceIgnored(id, "linux.resources.network.classID", "this host has no net_cls hierarchy");
-        }
-        if (network?.Priorities is { Count: > 0 } && CgroupHost.Layout.VersionOf("net_prio") is null)
-        {
-            logger.ResourceIgnored(id, "linux.resources.network.priorities", "this host has no net_prio hierarchy");
         }
     }
 

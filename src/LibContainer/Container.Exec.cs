@@ -25,8 +25,9 @@ internal sealed partial class Container
         RuntimeSpec execSpec = Config with { Process = process };
         SpecValidator.ThrowIfInvalid(execSpec, Bundle);
         execSpec = PrepareEnv(execSpec, new ContainerOptions { ExtraFiles = options.ExtraFiles, ListenFds = options.ListenFds });
-        var context = new PlanContext { RootfsPath = _state.Rootfs, BundlePath = Bundle, ExtraFiles = options.ExtraFiles.Count, ListenFds = options.ListenFds };
+        var context = new PlanContext { RootfsPath = _state.Rootfs, BundlePath = Bundle, ExtraFiles = options.ExtraFiles.Count, ListenFds = options.ListenFds, GrantableCapabilities = PlanContext.HostGrantableCapabilities };
         InitPlan plan = PlanBuilder.BuildExec(Config, execSpec.Process!, Init.Pid, context);
+        LogWarnings(_logger, Id, plan);
 
         ProcessStdio stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, process.Terminal);
         int pid = 0;
@@ -48,7 +49,7 @@ internal sealed partial class Container
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             CrashPoint.Hit("exec.go");
-            console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHooks: false, cancellationToken).ConfigureAwait(false);
+            console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHookState: null, cancellationToken).ConfigureAwait(false);
             _logger.Executed(Id, pid);
             return new ContainerProcess(pid, startTime, exit, stdio.ParentStdin, stdio.ParentStdout, stdio.ParentStderr, console)
             {

@@ -58,6 +58,7 @@ public sealed class LifecycleTests(LcrunFixture fixture) : LcrunTest(fixture)
         Lcrun("state", id).Stderr.Should().Contain("container does not exist");
     }
 
+    /// <summary>Kept on purpose (docs/architecture.md): containerd's shim deletes a created container without --force.</summary>
     [Fact]
     public void Delete_CreatedContainer_NeedsNoForce()
     {

@@ -22,15 +22,28 @@ public sealed class BadSpecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
-    public async Task Create_RelativeMountDestination_ErrorNamesMount()
+    public async Task Create_MountDestinationEscaping_ErrorNamesMount()
     {
         RuntimeSpec spec = Spec("true");
-        spec.Mounts!.Add(new Mount { Destination = "relative/dir", Type = "tmpfs", Source = "tmpfs" });
+        spec.Mounts!.Add(new Mount { Destination = "../escape", Type = "tmpfs", Source = "tmpfs" });
 
         var error = await ShouldFailCleanlyAsync<SpecValidationException>(spec);
 
         error.Errors.Should().ContainSingle(e => e.Path == $"mounts[{spec.Mounts.Count - 1}].destination");
-        error.Message.Should().Contain("absolute");
+        error.Message.Should().Contain("\"..\"");
+    }
+
+    [Fact]
+    public async Task Run_RelativeMountDestination_RelativeToRoot()
+    {
+        // runtime-spec 1.1: a relative destination "MUST be interpreted as relative to \"/\"" (runc and crun do).
+        RuntimeSpec spec = Spec("sh", "-c", "grep -c ' /tmp .* - tmpfs ' /proc/self/mountinfo");
+        spec.Mounts!.Add(new Mount { Destination = "tmp", Type = "tmpfs", Source = "tmpfs" });
+
+        (ExitStatus status, string stdout, string stderr) = await RunToEndAsync(spec);
+
+        status.ExitCode.Should().Be(0, stderr);
+        stdout.Should().Be("1\n");
     }
 
     [Fact]

@@ -52,16 +52,23 @@ public sealed partial class HookTests(RootfsFixture rootfs) : ContainerTest(root
     public async Task Hooks_RunInOrderWithTheRightStatus()
     {
         IContainer container = await CreateAsync(SpecWithHooks("true"));
-        Entries().Should().Equal("prestart creating", "createRuntime creating", "createContainer creating");
+        // "created", as crun gives them (runtime-tools' validation wants it): the runtime-spec's state for a
+        // container whose create has made everything and whose program has not run.
+        Entries().Should().Equal("prestart created", "createRuntime created", "createContainer created");
 
         await container.StartAsync(Token);
         await container.InitProcess.WaitForExitAsync(Token);
         await container.DestroyAsync(Token);
 
         Entries().Should().Equal(
-            "prestart creating", "createRuntime creating", "createContainer creating",
+            "prestart created", "createRuntime created", "createContainer created",
             "startContainer created", "poststart running", "poststop stopped");
         File.ReadAllText(Log).Should().Contain($"\"id\": \"{container.Id}\"").And.Contain($"\"pid\": {container.InitProcess.Pid}");
+        // The spec: for hooks in the container namespaces, "the pid as seen by the container" (1 in its own pid namespace).
+        string[] sections = File.ReadAllText(Log).Split("==", StringSplitOptions.RemoveEmptyEntries);
+        sections.Single(s => s.StartsWith("createContainer", StringComparison.Ordinal)).Should().Contain("\"pid\": 1,");
+        sections.Single(s => s.StartsWith("startContainer", StringComparison.Ordinal)).Should().Contain("\"pid\": 1,");
+        sections.Single(s => s.StartsWith("prestart", StringComparison.Ordinal)).Should().Contain($"\"pid\": {container.InitProcess.Pid},");
     }
 
     [Fact]
@@ -78,7 +85,7 @@ public sealed partial class HookTests(RootfsFixture rootfs) : ContainerTest(root
             .Should().Contain("hooks.createRuntime[0]").And.Contain("exit code 3").And.Contain("refused");
         Directory.Exists(Path.Combine(StateRoot, id)).Should().BeFalse();
         await AssertNothingLeftAsync(before);
-        Entries().Should().Equal("prestart creating"); // the hooks before the failing one ran, none after it
+        Entries().Should().Equal("prestart created"); // the hooks before the failing one ran, none after it
     }
 
     [Fact]

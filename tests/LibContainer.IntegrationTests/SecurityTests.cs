@@ -273,19 +273,6 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
-    public async Task Create_UnknownCapability_ErrorNamesIt()
-    {
-        RuntimeSpec spec = Spec("true");
-        spec.Process!.Capabilities!.Bounding!.Add("CAP_TEST");
-
-        Func<Task> create = () => Factory.CreateAsync(NewId(), spec, cancellationToken: Token);
-
-        (await create.Should().ThrowAsync<SpecValidationException>()).Which.Errors
-            .Should().Contain(e => e.Path == "process.capabilities.bounding[3]" && e.Message.Contains("CAP_TEST", StringComparison.Ordinal));
-        (await Factory.ListAsync(Token)).Should().BeEmpty();
-    }
-
-    [Fact]
     public async Task Create_UnknownSeccompAction_ErrorNamesIt()
     {
         RuntimeSpec spec = Spec("true");

@@ -156,6 +156,15 @@ internal sealed class CgroupManager
         {
             controller.Validate(resources, host, errors);
         }
+        // The spec: a setting that cannot be applied is an error (crun fails the create too); not a silent drop.
+        if (resources.Network?.ClassId is not null && _layout.VersionOf("net_cls") is null)
+        {
+            errors.Add(new SpecError("linux.resources.network.classID", "cannot be applied: this host has no net_cls cgroup hierarchy mounted"));
+        }
+        if (resources.Network?.Priorities is { Count: > 0 } && _layout.VersionOf("net_prio") is null)
+        {
+            errors.Add(new SpecError("linux.resources.network.priorities", "cannot be applied: this host has no net_prio cgroup hierarchy mounted"));
+        }
         return errors;
     }
 

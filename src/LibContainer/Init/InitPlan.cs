@@ -20,11 +20,19 @@ public sealed class InitPlan
     internal const int MaxSteps = 1024;
     internal const int MaxBytes = 1 << 20;
 
-    internal InitPlan(IReadOnlyList<InitStep> steps, IReadOnlyList<IdMappedMount>? idMappedMounts = null)
+    internal InitPlan(IReadOnlyList<InitStep> steps, IReadOnlyList<IdMappedMount>? idMappedMounts = null, IReadOnlyList<string>? warnings = null)
     {
         Steps = steps;
         IdMappedMounts = idMappedMounts ?? [];
+        Warnings = warnings ?? [];
     }
+
+    /// <summary>
+    /// What the spec asks for and the plan leaves out, each naming its field: capabilities that are unknown
+    /// or cannot be granted on this host, ambient capabilities the kernel would refuse. The runtime-spec
+    /// wants each "logged as a warning by the runtime"; creating the container logs them.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     internal IReadOnlyList<InitStep> Steps { get; }
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using LibContainer.Interop;
 using LibContainer.Processes;
 using LibContainer.Security;
+using LibContainer.Spec;
 using Tmds.Linux;
 
 namespace LibContainer.Init;
@@ -210,10 +211,22 @@ internal sealed class InitSession : IDisposable
             InitOp.LookupExec when errno == LibC.EACCES => $"'{s.Path}' is not an executable file for the container's user.",
             InitOp.Chdir when errno == LibC.ENOENT => $"The working directory {s.Path} does not exist in the container.",
             InitOp.SetNs when errno == LibC.ENOENT => $"The namespace file {s.Path} does not exist.",
+            InitOp.SetNs when errno == LibC.EINVAL => WrongNamespaceType(s),
             InitOp.RunHook when errno == LibC.ETIMEDOUT => $"The hook {s.Path} did not finish within its timeout and was killed.",
             InitOp.RunHook when errno == LibC.ECANCELED => $"The hook {s.Path} failed: {DescribeWaitStatus(detail)}.",
             _ => null,
         };
+    }
+
+    /// <summary>setns(2) says EINVAL when the file is a namespace of another type (or none): say which.</summary>
+    private static string WrongNamespaceType(InitStep s)
+    {
+        var wanted = (LinuxNamespaceType)s.A;
+        long? actual = s.Path is null ? null : Sys.NamespaceType(s.Path);
+        string expected = Enum.IsDefined(wanted) ? wanted.ToSpecName() : "different";
+        return actual is long type && Enum.IsDefined((LinuxNamespaceType)type)
+            ? $"{s.Path} is a {((LinuxNamespaceType)type).ToSpecName()} namespace, not a {expected} namespace: the type is wrong."
+            : $"{s.Path} is not a namespace file; a {expected} namespace was expected.";
     }
 
     /// <summary>A wait(2) status as words: exit code N, or killed by signal N.</summary>

@@ -31,6 +31,7 @@ internal sealed class PlanBuilder
     private readonly PlanContext _context;
     private readonly List<InitStep> _steps = [];
     private readonly List<IdMappedMount> _idMapped = [];
+    private readonly List<string> _warnings = [];
 
     private PlanBuilder(RuntimeSpec spec, PlanContext context)
     {
@@ -45,7 +46,7 @@ internal sealed class PlanBuilder
         builder.AddNamespaces();
         builder.AddRootfs();
         builder.AddProcess(builder.SpecProcess, exec: false);
-        return new InitPlan(builder._steps, builder._idMapped);
+        return new InitPlan(builder._steps, builder._idMapped, builder._warnings);
     }
 
     /// <summary>
@@ -73,7 +74,7 @@ internal sealed class PlanBuilder
             builder.AddConsole(process);
         }
         builder.AddProcess(process, exec: true);
-        return new InitPlan(builder._steps);
+        return new InitPlan(builder._steps, warnings: builder._warnings);
     }
 
     private void AddConsole(Process process)
@@ -214,9 +215,11 @@ internal sealed class PlanBuilder
 
     private void AddRootfs()
     {
-        if (!HasNewNamespace(LinuxNamespaceType.Mount))
+        // A mount namespace joined by path is set up in place, as runc and crun do. None at all is refused on
+        // purpose: runc and crun would then mount the rootfs in the caller's namespace (the host's).
+        if (!HasNamespace(LinuxNamespaceType.Mount))
         {
-            throw new ArgumentException("linux.namespaces: a new mount namespace is required to set up root.path");
+            throw new ArgumentException("linux.namespaces: a mount namespace (new, or joined by path) is required to set up root.path; without one the mounts would be made in the runtime's own namespace");
         }
         string rootfs = _context.RootfsPath;
         long rootPropagation = RootPropagation(_spec.Linux?.RootfsPropagation);
@@ -242,7 +245,7 @@ internal sealed class PlanBuilder
         {
             Mount mount = mounts[i];
             AddMount(mount, $"mounts[{i}]");
-            if (mount.Destination.TrimEnd('/') == "/dev")
+            if (("/" + mount.Destination.TrimStart('/')).TrimEnd('/') == "/dev")
             {
                 devIsMounted = true;
                 devIsBind = IsBind(mount, MountOptions.Parse(mount.Options));
@@ -356,7 +359,7 @@ internal sealed class PlanBuilder
     private void AddMount(Mount mount, string source)
     {
         MountOptions options = MountOptions.Parse(mount.Options);
-        string destination = mount.Destination;
+        string destination = "/" + mount.Destination.TrimStart('/'); // a relative one is relative to "/", as the spec says
         byte[] target = Str(destination, $"{source}.destination");
         long flags = (long)options.Flags;
         string optionText = mount.Options is { Count: > 0 } ? $" ({string.Join(',', mount.Options)})" : "";
@@ -394,9 +397,9 @@ internal sealed class PlanBuilder
                 });
             }
         }
-        else if (mount.Type == "cgroup" && HasNewNamespace(LinuxNamespaceType.User))
+        else if (mount.Type == "cgroup" && HasNewNamespace(LinuxNamespaceType.User) && UnifiedOnly)
         {
-            // A user namespace may not mount cgroup v1 hierarchies: bind the host's, read-only.
+            // A user namespace without a cgroup namespace may not mount cgroup2: bind the host's, read-only.
             Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source) { A = Convert.ToInt64("755", 8), Strings = [target], Path = destination });
             Add(new InitStep(InitOp.MountInRoot, $"rbind-mount /sys/fs/cgroup on {destination} (user namespace)", source)
             {
@@ -506,7 +509,7 @@ internal sealed class PlanBuilder
     /// </summary>
     private void AddCgroupMount(Mount mount, string source, byte[] target, long flags, string optionText)
     {
-        string destination = mount.Destination;
+        string destination = "/" + mount.Destination.TrimStart('/');
         long mountFlags = flags & ~PropagationMask;
         Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {destination}", source)
         {
@@ -514,7 +517,7 @@ internal sealed class PlanBuilder
             Strings = [target],
             Path = destination,
         });
-        if (_context.CgroupHierarchies.FirstOrDefault(h => h.Name.Length == 0) is not null)
+        if (UnifiedOnly)
         {
             Add(new InitStep(InitOp.MountInRoot, $"mount cgroup2 on {destination}{optionText}", source)
             {
@@ -530,11 +533,26 @@ internal sealed class PlanBuilder
             Strings = [Str("tmpfs"), target, Str("tmpfs"), Str("mode=755")],
             Path = destination,
         });
-        foreach (CgroupHierarchy hierarchy in _context.CgroupHierarchies)
+        // The v1 hierarchies; a hybrid host's cgroup2 (unified) is left out, as runc and crun do.
+        bool bindHost = HasNewNamespace(LinuxNamespaceType.User);
+        foreach (CgroupHierarchy hierarchy in _context.CgroupHierarchies.Where(h => h.FsType == "cgroup"))
         {
             string path = $"{destination.TrimEnd('/')}/{hierarchy.Name}";
             byte[] sub = Str(path);
             Add(new InitStep(InitOp.MkdirInRoot, $"mkdir -p {path}", source) { A = Convert.ToInt64("755", 8), Strings = [sub], Path = path });
+            if (bindHost)
+            {
+                // A user namespace may not mount cgroup v1 hierarchies: bind the host's, one by one (as runc).
+                string host = $"/sys/fs/cgroup/{hierarchy.Name}";
+                Add(new InitStep(InitOp.MountInRoot, $"bind-mount the host's {host} on {path} (user namespace)", source)
+                {
+                    A = MS_BIND | MS_REC,
+                    Strings = [Str(host), sub, [], []],
+                    Path = path,
+                });
+                Add(new InitStep(InitOp.RemountInRoot, $"remount {path}{optionText}", source) { A = mountFlags, Strings = [sub], Path = path });
+                continue;
+            }
             Add(new InitStep(InitOp.MountInRoot, $"mount {hierarchy.FsType}{(hierarchy.Options.Length > 0 ? $" ({hierarchy.Options})" : "")} on {path}{optionText}", source)
             {
                 A = mountFlags,
@@ -552,6 +570,9 @@ internal sealed class PlanBuilder
             });
         }
     }
+
+    /// <summary>A host with only cgroup2, at /sys/fs/cgroup.</summary>
+    private bool UnifiedOnly => _context.CgroupHierarchies.Any(h => h.Name.Length == 0);
 
     private string ResolveSource(string source) => ResolveSource(source, _context.BundlePath);
 
@@ -700,10 +721,10 @@ internal sealed class PlanBuilder
             AddSeccomp(early);
         }
 
-        LinuxCapabilities? caps = process.Capabilities;
-        Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps?.Bounding)}", "process.capabilities.bounding")
+        CapabilitySets caps = Capabilities.Resolve(process.Capabilities, _context.GrantableCapabilities, _warnings);
+        Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps.Bounding)}", "process.capabilities.bounding")
         {
-            A = unchecked((long)Capabilities.Mask(caps?.Bounding)),
+            A = unchecked((long)caps.Bounding),
         });
 
         User user = process.User;
@@ -723,12 +744,12 @@ internal sealed class PlanBuilder
         uint umask = user.Umask ?? Convert.ToUInt32("022", 8);
         Add(new InitStep(InitOp.Umask, $"umask {Convert.ToString(umask, 8).PadLeft(4, '0')}", user.Umask is null ? null : "process.user.umask") { A = umask });
         Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd}", "process.cwd") { Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
-        Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps?.Effective)}; permitted {Capabilities.Describe(caps?.Permitted)}; inheritable {Capabilities.Describe(caps?.Inheritable)}; ambient {Capabilities.Describe(caps?.Ambient)}", "process.capabilities")
+        Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps.Effective)}; permitted {Capabilities.Describe(caps.Permitted)}; inheritable {Capabilities.Describe(caps.Inheritable)}; ambient {Capabilities.Describe(caps.Ambient)}", "process.capabilities")
         {
-            A = unchecked((long)Capabilities.Mask(caps?.Effective)),
-            B = unchecked((long)Capabilities.Mask(caps?.Permitted)),
-            C = unchecked((long)Capabilities.Mask(caps?.Inheritable)),
-            Strings = [BitConverter.GetBytes(Capabilities.Mask(caps?.Ambient))],
+            A = unchecked((long)caps.Effective),
+            B = unchecked((long)caps.Permitted),
+            C = unchecked((long)caps.Inheritable),
+            Strings = [BitConverter.GetBytes(caps.Ambient)],
         });
         if (seccomp is { } listening && listener)
         {
@@ -737,6 +758,11 @@ internal sealed class PlanBuilder
 
         var args = process.Args is { Count: > 0 } a ? a : throw new ArgumentException("process.args: must not be empty");
         var env = process.Env ?? [];
+        if (!env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            // runc and crun give a process without HOME the user's home from the container's /etc/passwd, else "/".
+            env = [.. env, $"HOME={_context.HomeOf(process.User.Uid)}"];
+        }
         if (args.Count + env.Count + 2 > MaxVectorEntries)
         {
             throw new ArgumentException($"process.env: {args.Count} args and {env.Count} environment entries exceed the init's {MaxVectorEntries - 2} together");

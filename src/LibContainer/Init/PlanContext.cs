@@ -48,8 +48,41 @@ internal sealed record PlanContext
     /// <summary>Whether the host has /proc/kcore (then /dev/core links to it, as runc does).</summary>
     public bool HostHasKcore { get; init; }
 
+    /// <summary>The capabilities a container can be granted here: the runtime's own bounding set.</summary>
+    public ulong GrantableCapabilities { get; init; } = Security.Capabilities.All;
+
     /// <summary>The host's cgroup hierarchies, mounted the same way at a spec's cgroup mount.</summary>
     public IReadOnlyList<CgroupHierarchy> CgroupHierarchies { get; init; } = [];
+
+    /// <summary>
+    /// The home directory of <paramref name="uid"/> in the root's /etc/passwd, or "/" (runc's and crun's default).
+    /// A symlinked /etc or passwd is not followed: it could name a file of the host.
+    /// </summary>
+    public string HomeOf(uint uid)
+    {
+        string etc = Path.Combine(RootfsPath, "etc");
+        string passwd = Path.Combine(etc, "passwd");
+        try
+        {
+            if (new DirectoryInfo(etc).LinkTarget is not null || new FileInfo(passwd) is not { Exists: true, LinkTarget: null } file || file.Length > 1 << 20)
+            {
+                return "/";
+            }
+            string id = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (string line in File.ReadLines(passwd))
+            {
+                string[] fields = line.Split(':');
+                if (fields.Length >= 7 && fields[2] == id && fields[5].StartsWith('/'))
+                {
+                    return fields[5];
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+        return "/";
+    }
 
     /// <summary>The facts of this host, read once per process (they do not change under a running host).</summary>
     private static readonly Lazy<PlanContext> s_host = new(() => new PlanContext
@@ -60,7 +93,11 @@ internal sealed record PlanContext
         HostHasAppArmor = Sys.TryReadText("/sys/module/apparmor/parameters/enabled")?.StartsWith('Y') == true,
         HostHasSelinux = File.Exists("/sys/fs/selinux/enforce"),
         CgroupHierarchies = CgroupHierarchy.FromMountInfo(MountInfo.HostLines),
+        GrantableCapabilities = Security.Capabilities.ReadBoundingSet(),
     });
+
+    /// <summary><see cref="GrantableCapabilities"/> of this host.</summary>
+    public static ulong HostGrantableCapabilities => s_host.Value.GrantableCapabilities;
 
     public static PlanContext FromHost(string rootfsPath, string? bundlePath, bool noPivotRoot, int extraFiles = 0, bool listenFds = false) => s_host.Value with
     {

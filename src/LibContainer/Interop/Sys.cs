@@ -257,4 +257,20 @@ internal static unsafe partial class Sys
         size[3] = 0;
         SyscallException.ThrowIfFailed(LibC.ioctl(terminal.Fd, LibC.TIOCSWINSZ, size), "ioctl(TIOCSWINSZ)");
     }
+
+    /// <summary>
+    /// ioctl(NS_GET_NSTYPE): the CLONE_NEW* flag of the namespace a file refers to, or null when it is
+    /// not a namespace file (or cannot be opened).
+    /// </summary>
+    internal static long? NamespaceType(string path)
+    {
+        const int NS_GET_NSTYPE = 0xb703;
+        using SafeFd? fd = TryOpen(path, LibC.O_RDONLY, out _);
+        if (fd is null)
+        {
+            return null;
+        }
+        int type = LibC.ioctl(fd.Fd, NS_GET_NSTYPE, 0);
+        return type < 0 ? null : type;
+    }
 }

@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Container {ContainerId} restored from {ImagePath}, pid {Pid}")]
     public static partial void ContainerRestored(this ILogger logger, string containerId, int pid, string imagePath);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Container {ContainerId}: {Warning}")]
+    public static partial void SpecWarning(this ILogger logger, string containerId, string warning);
 }

@@ -120,7 +120,9 @@ internal static unsafe class SeccompCompiler
         fixed (Seccomp.ArgCmp* args = conditions)
         {
             int rc = Seccomp.seccomp_rule_add_array(ctx, action, syscall, (uint)conditions.Length, args);
-            if (rc < 0)
+            // EEXIST: the same rule is in the filter already (podman's default profile repeats one for socket);
+            // runc and crun take such a profile.
+            if (rc < 0 && rc != -17)
             {
                 throw new SyscallException("seccomp_rule_add", -rc, field);
             }

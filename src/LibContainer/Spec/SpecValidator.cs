@@ -13,7 +13,7 @@ namespace LibContainer.Spec;
 /// RuntimeSpec spec = RuntimeSpec.Load(Path.Combine(bundle, "config.json"));
 /// foreach (SpecError error in SpecValidator.Validate(spec, bundle))
 /// {
-///     Console.Error.WriteLine(error); // mounts[3].destination: must be absolute, got "tmp"
+///     Console.Error.WriteLine(error); // process.cwd: must be absolute, got "tmp"
 /// }
 /// SpecValidator.ThrowIfInvalid(spec, bundle);
 /// </code>
@@ -133,7 +133,9 @@ public static partial class SpecValidator
                 continue;
             }
 
-            CheckAbsolute($"{at}.destination", mount.Destination, context, rejectDotDot: true);
+            // runtime-spec 1.1: "For compatibility with old tools and configurations, it MAY be a relative path, in
+            // which case it MUST be interpreted as relative to "/"" (runc and crun accept it).
+            CheckAbsolute($"{at}.destination", mount.Destination is { Length: > 0 } d && d[0] != '/' ? "/" + d : mount.Destination, context, rejectDotDot: true);
             CheckNoNul($"{at}.source", mount.Source, context);
             CheckNoNul($"{at}.type", mount.Type, context);
 
@@ -174,6 +176,7 @@ public static partial class SpecValidator
         }
 
         CheckAbsolute("process.cwd", process.Cwd, context, rejectDotDot: false);
+        ValidateUser(process.User, context);
 
         if (process.Env is not null)
         {
@@ -221,6 +224,34 @@ public static partial class SpecValidator
         }
     }
 
+    /// <summary>
+    /// (uid_t)-1 and (gid_t)-1 mean "leave unchanged" to setresuid, setresgid and chown: a container asking
+    /// for 4294967295 would go on as root. runc refuses it too.
+    /// </summary>
+    private static void ValidateUser(User? user, Context context)
+    {
+        if (user is null)
+        {
+            return;
+        }
+        const string Reason = "must not be 4294967295 ((uid_t)-1 means \"unchanged\" to the kernel: the process would stay root)";
+        if (user.Uid == uint.MaxValue)
+        {
+            context.Add("process.user.uid", Reason);
+        }
+        if (user.Gid == uint.MaxValue)
+        {
+            context.Add("process.user.gid", Reason.Replace("uid_t", "gid_t", StringComparison.Ordinal));
+        }
+        for (int i = 0; i < (user.AdditionalGids?.Count ?? 0); i++)
+        {
+            if (user.AdditionalGids![i] == uint.MaxValue)
+            {
+                context.Add(Index("process.user.additionalGids", i), Reason.Replace("uid_t", "gid_t", StringComparison.Ordinal));
+            }
+        }
+    }
+
     private static void ValidateCapabilities(LinuxCapabilities? capabilities, Context context)
     {
         if (capabilities is null)
@@ -241,15 +272,12 @@ public static partial class SpecValidator
             }
             for (int i = 0; i < names.Count; i++)
             {
-                // runc and crun accept any CAP_ name (CAP_TEST); the spec says a runtime MUST error on an
-                // unknown one, and so do we.
-                if (names[i] is null || !CapabilityRegex().IsMatch(names[i]))
+                // An unknown name is no error: the runtime-spec (1.1 on) says "Any value which cannot be mapped
+                // to a relevant kernel interface, or cannot be granted otherwise MUST be logged as a warning by
+                // the runtime" (Security.Capabilities.Resolve leaves it out and warns). Only a non-string is.
+                if (names[i] is null)
                 {
-                    context.Add(Index(path, i), $"must be a capability name such as CAP_KILL, got {Quote(names[i])}");
-                }
-                else if (Security.Capabilities.Number(names[i]) is null)
-                {
-                    context.Add(Index(path, i), $"unknown capability {Quote(names[i])}");
+                    context.Add(Index(path, i), "must be a capability name such as CAP_KILL, got null");
                 }
             }
         }
@@ -333,13 +361,10 @@ public static partial class SpecValidator
             context.Add(path, Invariant($"must be at most {MaxHostNameLength} bytes, got {System.Text.Encoding.UTF8.GetByteCount(name)}"));
         }
         CheckNoNul(path, name, context);
-        if (!context.Namespaces.TryGetValue(LinuxNamespaceType.Uts, out NamespaceEntry uts))
+        // A UTS namespace joined by path counts: runc and crun set the name there.
+        if (!context.Namespaces.ContainsKey(LinuxNamespaceType.Uts))
         {
             context.Add(path, $"unable to set {path} without a private UTS namespace");
-        }
-        else if (uts.Path is not null)
-        {
-            context.Add(path, $"unable to set {path} in a joined UTS namespace ({Index("linux.namespaces", uts.Index)}.path is set)");
         }
     }
 
@@ -512,9 +537,6 @@ public static partial class SpecValidator
 
     [GeneratedRegex(@"^1\.(?<minor>0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex OciVersionRegex();
-
-    [GeneratedRegex(@"^CAP_[A-Z0-9_]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex CapabilityRegex();
 
     [GeneratedRegex(@"^[0-9, -]*$", RegexOptions.CultureInvariant)]
     private static partial Regex CpuListRegex();

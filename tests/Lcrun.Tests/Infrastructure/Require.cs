@@ -35,6 +35,9 @@ internal static class Require
         }
     }
 
+    /// <summary>A program the test compares with or drives (runc, crun), installed by .ci/run.</summary>
+    public static void Tool(string name) => Missing($"{name} is not on PATH: apt-get install -y {name}");
+
     private static void Missing(string reason)
     {
         if (Strict)

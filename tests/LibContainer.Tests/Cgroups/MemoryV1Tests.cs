@@ -42,7 +42,7 @@ public sealed class MemoryV1Tests : IDisposable
     private static LinuxResources Resources(LinuxMemory memory) => new() { Memory = memory };
 
     [Fact]
-    public void Apply_EverythingSet_WritesEachFileKernelMemoryIgnored()
+    public void Apply_EverythingSet_WritesEachFileKernelMemoryIgnoredKernelTcpWritten()
     {
         _memory.Apply(_cgroup.Path, Resources(new LinuxMemory
         {
@@ -63,7 +63,19 @@ public sealed class MemoryV1Tests : IDisposable
             ["memory.soft_limit_in_bytes"] = "268435456",
             ["memory.swappiness"] = "10",
             ["memory.oom_control"] = "1",
+            ["memory.kmem.tcp.limit_in_bytes"] = "1048576",
         });
+    }
+
+    [Fact]
+    public void Apply_KernelTcpWithoutItsFile_WritesNothing()
+    {
+        File.Delete(Path.Combine(_cgroup.Path, "memory.kmem.tcp.limit_in_bytes"));
+
+        _memory.Apply(_cgroup.Path, Resources(new LinuxMemory { KernelTcp = 1048576 }));
+
+        _cgroup.Changed().Should().BeEmpty();
+        File.Exists(Path.Combine(_cgroup.Path, "memory.kmem.tcp.limit_in_bytes")).Should().BeFalse();
     }
 
     [Fact]

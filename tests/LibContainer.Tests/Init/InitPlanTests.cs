@@ -129,7 +129,7 @@ public sealed class InitPlanTests
 
         exec.Op.Should().Be((uint)InitOp.Exec);
         Encoding.UTF8.GetString(exec.Strings[0]).Split('\0').Should().Equal("/bin/sh", "-c", "echo héllo").And.HaveCount((int)exec.A);
-        Encoding.UTF8.GetString(exec.Strings[1]).Split('\0').Should().Equal("PATH=/bin", "LANG=C.UTF-8", "").And.HaveCount((int)exec.B);
+        Encoding.UTF8.GetString(exec.Strings[1]).Split('\0').Should().Equal("PATH=/bin", "LANG=C.UTF-8", "", "HOME=/").And.HaveCount((int)exec.B);
     }
 
     [Fact]

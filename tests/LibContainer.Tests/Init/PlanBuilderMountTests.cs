@@ -195,8 +195,9 @@ public sealed class PlanBuilderMountTests
     }
 
     [Fact]
-    public void Build_CgroupMountOnHybridHost_TmpfsWithOneMountPerHierarchy()
+    public void Build_CgroupMountOnHybridHost_TmpfsWithOneMountPerV1Hierarchy()
     {
+        // The hybrid host's cgroup2 (unified) is left out, as runc and crun do.
         PlanContext context = Context() with
         {
             CgroupHierarchies = [new("memory", "cgroup", "memory"), new("unified", "cgroup2", "")],
@@ -210,18 +211,41 @@ public sealed class PlanBuilderMountTests
             (InitOp.MountInRoot, "/sys/fs/cgroup"),
             (InitOp.MkdirInRoot, "/sys/fs/cgroup/memory"),
             (InitOp.MountInRoot, "/sys/fs/cgroup/memory"),
-            (InitOp.MkdirInRoot, "/sys/fs/cgroup/unified"),
-            (InitOp.MountInRoot, "/sys/fs/cgroup/unified"),
             (InitOp.RemountInRoot, "/sys/fs/cgroup"));
         const long SpecFlags = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RELATIME | MS_RDONLY;
         cgroup[1].Texts().Should().Equal("tmpfs", "/sys/fs/cgroup", "tmpfs", "mode=755");
         cgroup[1].A.Should().Be((SpecFlags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "the tmpfs is made read-only after its hierarchies are mounted");
         cgroup[3].Texts().Should().Equal("cgroup", "/sys/fs/cgroup/memory", "cgroup", "memory");
         cgroup[3].A.Should().Be(SpecFlags);
-        cgroup[5].Texts().Should().Equal("cgroup", "/sys/fs/cgroup/unified", "cgroup2", "");
-        cgroup[5].A.Should().Be(SpecFlags);
-        cgroup[6].A.Should().Be(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-        cgroup[6].Texts().Should().Equal("/sys/fs/cgroup");
+        cgroup[4].A.Should().Be(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        cgroup[4].Texts().Should().Equal("/sys/fs/cgroup");
+    }
+
+    [Fact]
+    public void Build_CgroupMountInUserNamespace_BindsEachHostHierarchy()
+    {
+        PlanContext context = Context() with
+        {
+            CgroupHierarchies = [new("memory", "cgroup", "memory"), new("unified", "cgroup2", "")],
+        };
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        spec.Linux.UidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+        spec.Linux.GidMappings = [new LinuxIdMapping { ContainerId = 0, HostId = 100000, Size = 65536 }];
+
+        InitPlan plan = Build(spec, context);
+
+        List<InitStep> cgroup = plan.From("mounts[6]");
+        cgroup.Select(s => (s.Op, s.Path)).Should().Equal(
+            (InitOp.MkdirInRoot, "/sys/fs/cgroup"),
+            (InitOp.MountInRoot, "/sys/fs/cgroup"),
+            (InitOp.MkdirInRoot, "/sys/fs/cgroup/memory"),
+            (InitOp.MountInRoot, "/sys/fs/cgroup/memory"),
+            (InitOp.RemountInRoot, "/sys/fs/cgroup/memory"),
+            (InitOp.RemountInRoot, "/sys/fs/cgroup"));
+        cgroup[3].Texts()[0].Should().Be("/sys/fs/cgroup/memory");
+        cgroup[3].A.Should().Be(MS_BIND | MS_REC);
+        (cgroup[4].A & MS_RDONLY).Should().Be(MS_RDONLY);
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class PlanBuilderTests
 
         Action build = () => Build(spec);
 
-        build.Should().Throw<ArgumentException>().WithMessage("process.env:*9000 environment entries*");
+        build.Should().Throw<ArgumentException>().WithMessage("process.env:*9001 environment entries*");
     }
 
     [Fact]
@@ -475,8 +475,8 @@ public sealed class PlanBuilderTests
         lookup.Texts().Should().Equal("/bin/sh", "");
         lookup.Text.Should().Be("find /bin/sh in the root");
         InitStep exec = plan.Steps[^1];
-        exec.B.Should().Be(0);
-        exec.Strings[1].Should().BeEmpty();
+        exec.B.Should().Be(1); // HOME=/ only (runc and crun add it when missing)
+        exec.Texts()[1].Should().Be("HOME=/");
     }
 
     [Fact]
@@ -492,8 +492,8 @@ public sealed class PlanBuilderTests
         plan.Steps[^2].A.Should().Be(9);
         InitStep exec = plan.Steps[^1];
         exec.A.Should().Be(3);
-        exec.B.Should().Be(2);
-        exec.Texts().Should().Equal("sh\0-c\0echo hi", "PATH=/bin\0TERM=xterm");
+        exec.B.Should().Be(3); // with HOME=/ added (as runc and crun)
+        exec.Texts().Should().Equal("sh\0-c\0echo hi", "PATH=/bin\0TERM=xterm\0HOME=/");
         exec.Text.Should().Be("exec sh -c echo hi");
         exec.Source.Should().Be("process.args");
     }
@@ -580,8 +580,49 @@ public sealed class PlanBuilderTests
     }
 
     [Fact]
+    public void Build_JoinedMountNamespace_SetsUpTheRootfsThere()
+    {
+        // runc and crun set the rootfs up inside a mount namespace joined by path.
+        RuntimeSpec spec = DefaultSpec();
+        spec.Linux!.Namespaces!.Single(n => n.Type == "mount").Path = "/run/netns-like/mnt";
+
+        InitPlan plan = Build(spec);
+
+        int join = plan.IndexOf(s => s.Op == InitOp.SetNs && s.A == CLONE_NEWNS);
+        join.Should().BeLessThan(plan.IndexOf(InitOp.Clone));
+        (plan.Steps[plan.IndexOf(InitOp.Clone)].A & CLONE_NEWNS).Should().Be(0);
+        plan.IndexOf(InitOp.PivotRoot).Should().BeGreaterThan(plan.IndexOf(InitOp.Clone));
+    }
+
+    [Fact]
+    public void Build_NoHome_HomeFromTheRootsPasswd()
+    {
+        string root = Directory.CreateTempSubdirectory("lc-home-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "etc"));
+            File.WriteAllText(Path.Combine(root, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1000::/srv/web:/bin/sh\n");
+            RuntimeSpec spec = DefaultSpec();
+            spec.Process!.User = new User { Uid = 1000, Gid = 1000 };
+
+            InitPlan plan = Build(spec, Context() with { RootfsPath = root });
+            RuntimeSpec withHome = DefaultSpec();
+            withHome.Process!.Env!.Add("HOME=/mine");
+            InitPlan kept = Build(withHome, Context() with { RootfsPath = root });
+
+            plan.Steps[^1].Texts()[1].Split('\0').Should().Contain("HOME=/srv/web");
+            kept.Steps[^1].Texts()[1].Split('\0').Should().Contain("HOME=/mine").And.NotContain("HOME=/root");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Build_NoMountNamespace_ThrowsNamingNamespaces()
     {
+        // Kept on purpose: runc and crun would mount the rootfs in the runtime's own mount namespace.
         RuntimeSpec spec = DefaultSpec();
         spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "mount");
 

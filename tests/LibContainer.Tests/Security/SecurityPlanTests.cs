@@ -22,6 +22,7 @@ public sealed class SecurityPlanTests
     {
         RuntimeSpec spec = DefaultSpec();
         spec.Process!.Capabilities!.Ambient = ["CAP_KILL"];
+        spec.Process.Capabilities.Inheritable = ["CAP_KILL"];
 
         InitPlan plan = Build(spec);
 
@@ -33,6 +34,53 @@ public sealed class SecurityPlanTests
         plan.Steps[prepare].A.Should().Be(0x20000420);
         plan.Steps[apply].A.Should().Be(0x20000420);
         BitConverter.ToUInt64(plan.Steps[apply].Strings[0]).Should().Be(1UL << 5);
+    }
+
+    [Fact]
+    public void Build_AmbientNotInheritable_LeftOutWithAWarning()
+    {
+        // runc spec 1.1 lists ambient capabilities without inheritable ones; the kernel refuses to raise those.
+        RuntimeSpec spec = DefaultSpec();
+        spec.Process!.Capabilities!.Ambient = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"];
+        spec.Process.Capabilities.Inheritable = ["CAP_KILL"];
+
+        InitPlan plan = Build(spec);
+
+        InitStep apply = plan.Steps.Single(s => s.Op == InitOp.CapsApply);
+        BitConverter.ToUInt64(apply.Strings[0]).Should().Be(1UL << 5);
+        plan.Warnings.Should().ContainSingle().Which.Should()
+            .StartWith("process.capabilities.ambient:").And.Contain("NET_BIND_SERVICE,AUDIT_WRITE").And.Contain("inheritable");
+    }
+
+    [Fact]
+    public void Build_UnknownAndUngrantableCapabilities_MaskedWithWarnings()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        foreach (List<string> set in new[] { spec.Process!.Capabilities!.Bounding!, spec.Process.Capabilities.Effective!, spec.Process.Capabilities.Permitted! })
+        {
+            set.Add("CAP_BANANA");
+            set.Add("CAP_SYS_RESOURCE");
+        }
+        ulong hostWithoutSysResource = Capabilities.All & ~(1UL << 24);
+
+        InitPlan plan = Build(spec, Context() with { GrantableCapabilities = hostWithoutSysResource });
+
+        const long Defaults = 0x20000420;
+        plan.Steps.Single(s => s.Op == InitOp.CapsPrepare).A.Should().Be(Defaults);
+        InitStep apply = plan.Steps.Single(s => s.Op == InitOp.CapsApply);
+        apply.A.Should().Be(Defaults);
+        apply.B.Should().Be(Defaults);
+        plan.Warnings.Should().Contain(w => w.StartsWith("process.capabilities.bounding:", StringComparison.Ordinal) && w.Contains("unknown", StringComparison.Ordinal) && w.Contains("CAP_BANANA", StringComparison.Ordinal));
+        plan.Warnings.Should().Contain(w => w.StartsWith("process.capabilities.permitted:", StringComparison.Ordinal) && w.Contains("cannot grant", StringComparison.Ordinal) && w.Contains("CAP_SYS_RESOURCE", StringComparison.Ordinal));
+        plan.Warnings.Should().HaveCount(6);
+    }
+
+    [Fact]
+    public void Build_GrantableCapabilities_NoWarning()
+    {
+        InitPlan plan = Build(DefaultSpec());
+
+        plan.Warnings.Should().BeEmpty();
     }
 
     [Fact]
@@ -59,6 +107,18 @@ public sealed class SecurityPlanTests
 
         plan.Steps[^2].Op.Should().Be(InitOp.Seccomp);
         plan.Steps[^2].Strings[0].Length.Should().BePositive().And.Subject.Should().Match(n => n % 8 == 0, "struct sock_filter is 8 bytes");
+    }
+
+    [Fact]
+    public void Compile_RepeatedIdenticalRule_Accepted()
+    {
+        // podman's default profile lists "socket, arg 2 != 9, allow" twice; runc and crun take it.
+        LinuxSyscall rule() => new() { Names = ["socket"], Action = "SCMP_ACT_ALLOW", Args = [new LinuxSeccompArg { Index = 2, Value = 9, Op = "SCMP_CMP_NE" }] };
+        var profile = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ERRNO", Syscalls = [rule(), rule()] };
+
+        (byte[] program, _) = SeccompCompiler.Compile(profile);
+
+        program.Length.Should().BePositive();
     }
 
     [Fact]

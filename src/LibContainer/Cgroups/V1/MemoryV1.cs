@@ -7,8 +7,8 @@ namespace LibContainer.Cgroups.V1;
 /// <summary>
 /// The v1 memory controller: memory.limit_in_bytes, memory.soft_limit_in_bytes (reservation),
 /// memory.memsw.limit_in_bytes (swap, which is memory+swap), memory.swappiness and
-/// memory.oom_control. As in runc, 0 leaves a size unset; kernel and kernelTCP are never written
-/// (current kernels ignore or lack them; the manager warns).
+/// memory.oom_control, memory.kmem.tcp.limit_in_bytes (kernelTCP, as crun writes it). As in runc, 0
+/// leaves a size unset; kernel is never written (current kernels ignore it; the create warns).
 /// </summary>
 internal sealed class MemoryV1 : ICgroupController
 {
@@ -17,6 +17,7 @@ internal sealed class MemoryV1 : ICgroupController
     private const string ReservationFile = "memory.soft_limit_in_bytes";
     private const string SwappinessFile = "memory.swappiness";
     private const string OomControlFile = "memory.oom_control";
+    private const string KernelTcpFile = "memory.kmem.tcp.limit_in_bytes";
     private const string UsageFile = "memory.usage_in_bytes";
     private const string MaxUsageFile = "memory.max_usage_in_bytes";
 
@@ -43,6 +44,7 @@ internal sealed class MemoryV1 : ICgroupController
         CheckSize(memory.Limit, "limit", errors);
         CheckSize(memory.Reservation, "reservation", errors);
         CheckSize(memory.Swap, "swap", errors);
+        CheckSize(memory.KernelTcp, "kernelTCP", errors);
         if (memory.Swap is > 0 and var swap && memory.Limit is > 0 and var limit && swap < limit)
         {
             errors.Add(new SpecError("linux.resources.memory.swap", Invariant($"must be -1 or at least memory.limit ({limit}), got {swap}")));
@@ -86,6 +88,10 @@ internal sealed class MemoryV1 : ICgroupController
         if (memory.DisableOomKiller == true)
         {
             yield return OomControlFile;
+        }
+        if (memory.KernelTcp is not (null or 0))
+        {
+            yield return KernelTcpFile;
         }
     }
 
@@ -135,7 +141,14 @@ internal sealed class MemoryV1 : ICgroupController
         {
             CgroupFiles.Write(directory, OomControlFile, "1");
         }
+        if (memory.KernelTcp is { } kernelTcp and not 0 && HasKernelTcp(directory))
+        {
+            CgroupFiles.Write(directory, KernelTcpFile, CgroupFiles.Format(kernelTcp));
+        }
     }
+
+    /// <summary>Whether a memory cgroup directory has memory.kmem.tcp.limit_in_bytes (kernels with CONFIG_MEMCG_KMEM, v1).</summary>
+    internal static bool HasKernelTcp(string? directory) => directory is not null && File.Exists(Path.Combine(directory, KernelTcpFile));
 
     private static void WriteLimit(string directory, long limit)
     {
