@@ -6,7 +6,7 @@ namespace Lcd.Api;
 // lcd keeps on disk for each container (containers/ID/config.v2.json), as dockerd keeps its own.
 
 /// <summary>Config: what the image and `docker create` say the process is.</summary>
-public sealed record ContainerConfig
+public record ContainerConfig
 {
     public string? Hostname { get; set; }
     public string? Domainname { get; set; }
@@ -57,38 +57,13 @@ public sealed record HostConfig
     public bool? Init { get; set; }
 }
 
-/// <summary>POST /containers/create's body: Config's fields at the top level, plus HostConfig.</summary>
-public sealed record ContainerCreateRequest
+/// <summary>
+/// POST /containers/create's body: Config's fields at the top level, plus HostConfig. Stored as the
+/// container's Config, it is written through ContainerConfig's metadata, so HostConfig is not repeated there.
+/// </summary>
+public sealed record ContainerCreateRequest : ContainerConfig
 {
-    public string? Hostname { get; set; }
-    public string? Domainname { get; set; }
-    public string? User { get; set; }
-    public bool AttachStdin { get; set; }
-    public bool AttachStdout { get; set; }
-    public bool AttachStderr { get; set; }
-    public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
-    public bool Tty { get; set; }
-    public bool OpenStdin { get; set; }
-    public bool StdinOnce { get; set; }
-    public List<string>? Env { get; set; }
-    public List<string>? Cmd { get; set; }
-    public string? Image { get; set; }
-    public Dictionary<string, EmptyObject>? Volumes { get; set; }
-    public string? WorkingDir { get; set; }
-    public List<string>? Entrypoint { get; set; }
-    public Dictionary<string, string>? Labels { get; set; }
-    public string? StopSignal { get; set; }
-    public int? StopTimeout { get; set; }
     public HostConfig? HostConfig { get; set; }
-
-    public ContainerConfig ToConfig() => new()
-    {
-        Hostname = Hostname, Domainname = Domainname, User = User,
-        AttachStdin = AttachStdin, AttachStdout = AttachStdout, AttachStderr = AttachStderr,
-        ExposedPorts = ExposedPorts, Tty = Tty, OpenStdin = OpenStdin, StdinOnce = StdinOnce,
-        Env = Env, Cmd = Cmd, Image = Image, Volumes = Volumes, WorkingDir = WorkingDir,
-        Entrypoint = Entrypoint, Labels = Labels, StopSignal = StopSignal, StopTimeout = StopTimeout,
-    };
 }
 
 public sealed record ContainerCreateResponse(string Id, List<string> Warnings);

@@ -41,7 +41,7 @@ public sealed partial class ContainerService
             Name = fullName,
             Created = Now(),
             Image = image.Id,
-            Config = request.ToConfig(),
+            Config = request,
             HostConfig = host,
             State = new ContainerStateJson { Status = "created" },
             Path = "",
