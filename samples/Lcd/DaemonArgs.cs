@@ -24,6 +24,7 @@ internal static class DaemonArgs
           -h, --help                 Print usage
           -H, --host list            Daemon socket(s) to listen on: unix:///path (default unix:///run/lcd.sock)
               --live-restore         Keep containers running while the daemon is down (default true)
+              --load-busybox         Put busybox:latest, built offline from /bin/busybox (Debian's busybox-static), into the store when it is missing
           -l, --log-level string     Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
           -p, --pidfile string       Path to use for the daemon PID file (default "/run/lcd.pid")
           -v, --version              Print version information and quit
@@ -39,11 +40,12 @@ internal static class DaemonArgs
         ["-l"] = "log-level", ["--log-level"] = "log-level",
         ["-G"] = "group", ["--group"] = "group",
         ["--live-restore"] = "live-restore",
+        ["--load-busybox"] = "load-busybox",
         ["-h"] = "help", ["--help"] = "help",
         ["-v"] = "version", ["--version"] = "version",
     };
 
-    private static readonly HashSet<string> s_booleans = ["live-restore", "help", "version"];
+    private static readonly HashSet<string> s_booleans = ["live-restore", "load-busybox", "help", "version"];
 
     public static Parsed Parse(IReadOnlyList<string> args)
     {
@@ -128,6 +130,7 @@ internal static class DaemonArgs
             LogLevel = Single("log-level") ?? file?.LogLevel ?? new DaemonOptions().LogLevel,
             Group = Single("group") ?? file?.Group,
             LiveRestore = flags.ContainsKey("live-restore") ? Flag("live-restore") : file?.LiveRestore ?? true,
+            LoadBusybox = Flag("load-busybox"),
         };
         Validate(options);
         return new Parsed(options, Help: false, Version: false);

@@ -33,6 +33,9 @@ public sealed class DaemonOptions
     /// <summary>--live-restore, "live-restore": containers keep running while the daemon is down.</summary>
     public bool LiveRestore { get; set; } = true;
 
+    /// <summary>--load-busybox (lcd's own): the offline image for a quick start with no registry, built once when missing.</summary>
+    public bool LoadBusybox { get; set; }
+
     /// <summary>The unix socket paths of <see cref="Hosts"/> (or the default).</summary>
     public IReadOnlyList<string> SocketPaths()
     {

@@ -91,6 +91,22 @@ using (pidFile)
     SystemEndpoints.Map(app);
     ContainerEndpoints.Map(app);
     ImageEndpoints.Map(app);
+    if (options.LoadBusybox)
+    {
+        ImageStore images = app.Services.GetRequiredService<ImageStore>();
+        if (images.Find("busybox:latest") is null)
+        {
+            try
+            {
+                await BusyboxImage.BuildAsync(images);
+            }
+            catch (FileNotFoundException ex)
+            {
+                await Console.Error.WriteLineAsync($"lcd: --load-busybox: {ex.Message}");
+                return 1;
+            }
+        }
+    }
     await app.Services.GetRequiredService<ContainerService>().LoadAsync(CancellationToken.None);
 
     ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lcd");

@@ -50,6 +50,18 @@ public sealed class DockerCliTests
     }
 
     [Fact]
+    public async Task LoadBusybox_EmptyStore_QuickStartRuns()
+    {
+        Require.Busybox();
+        await using LcdDaemon daemon = await LcdDaemon.StartAsync(null, "--load-busybox");
+
+        (await Cli.DockerAsync(daemon, "images", "--format", "{{.Repository}}:{{.Tag}}")).Stdout.Trim().Should().Be("busybox:latest");
+        CliResult run = await Cli.DockerAsync(daemon, "run", "--rm", "busybox", "echo", "hi");
+        run.ExitCode.Should().Be(0, run.Stderr);
+        run.Stdout.Should().Be("hi\n");
+    }
+
+    [Fact]
     public async Task DockerCli_NoDaemon_ClearError()
     {
         string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;

@@ -60,7 +60,8 @@ public sealed class LcdDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts lcd on a fresh temp directory (or <paramref name="dir"/>, kept) and waits until /_ping answers.</summary>
-    public static Task<LcdDaemon> StartAsync(string? dir = null) => StartAsync(dir ?? Directory.CreateTempSubdirectory("lcd-test-").FullName, owns: dir is null);
+    public static Task<LcdDaemon> StartAsync(string? dir = null, params string[] extraArgs) =>
+        StartAsync(dir ?? Directory.CreateTempSubdirectory("lcd-test-").FullName, owns: dir is null, extraArgs);
 
     private static async Task<LcdDaemon> StartAsync(string dir, bool owns, params string[] extraArgs)
     {
