@@ -83,6 +83,7 @@ using (pidFile)
     builder.Services.AddSingleton<IFactory>(sp => new ContainerFactory(
         new ContainerFactoryOptions { StateRoot = Path.Combine(options.ExecRoot, "libcontainer") }, sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddSingleton<ContainerService>();
+    builder.Services.AddHostedService<ContainerShutdown>();
 
     WebApplication app = builder.Build();
     app.Use(ApiErrors.Middleware);

@@ -123,4 +123,32 @@ public sealed class DaemonLifecycleTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Shutdown_NoLiveRestore_StopsRunningContainers()
+    {
+        Require.Busybox();
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            string id;
+            await using (LcdDaemon daemon = await LcdDaemon.StartAsync(dir, "--load-busybox"))
+            {
+                CliResult run = await Cli.DockerAsync(daemon, "run", "-d", "busybox", "sleep", "300");
+                run.ExitCode.Should().Be(0, run.Stderr);
+                id = run.Stdout.Trim();
+            } // SIGTERM: with --live-restore=false the daemon stops its containers first
+
+            Directory.EnumerateDirectories("/sys/fs/cgroup", id, SearchOption.AllDirectories).Should().BeEmpty("the stopped container's cgroups went with it");
+            Directory.Exists(Path.Combine(dir, "exec", "libcontainer", id)).Should().BeFalse("the library's state went with it");
+
+            await using LcdDaemon again = await LcdDaemon.StartAsync(dir);
+            (await Cli.DockerAsync(again, "inspect", "-f", "{{.State.Status}}", id)).Stdout.Trim().Should().Be("exited");
+            (await Cli.DockerAsync(again, "rm", id)).ExitCode.Should().Be(0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -110,4 +110,15 @@ public sealed partial class ContainerService
             entry.Removed.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// Shutdown without live restore (--live-restore=false), as dockerd: every running container is
+    /// stopped (its stop signal, then SIGKILL after its timeout), so the library's container, its
+    /// processes and cgroups go with the daemon.
+    /// </summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        List<ContainerEntry> running = List().Where(e => e.IsRunning).ToList();
+        await Task.WhenAll(running.Select(e => StopAsync(e, timeoutSeconds: null, cancellationToken))).ConfigureAwait(false);
+    }
 }

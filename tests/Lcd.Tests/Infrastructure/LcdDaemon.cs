@@ -73,7 +73,9 @@ public sealed class LcdDaemon : IAsyncDisposable
         };
         foreach (string arg in (string[])["-H", "unix://" + Path.Combine(dir, "lcd.sock"), "--data-root", Path.Combine(dir, "data"),
                      "--exec-root", Path.Combine(dir, "exec"), "--pidfile", Path.Combine(dir, "lcd.pid"),
-                     "--config-file", WriteEmptyConfig(dir), "--log-level", "debug", .. extraArgs])
+                     "--config-file", WriteEmptyConfig(dir), "--log-level", "debug",
+                     // A test's daemon takes its containers with it when it stops, also after a failed test.
+                     "--live-restore=false", .. extraArgs])
         {
             psi.ArgumentList.Add(arg);
         }
