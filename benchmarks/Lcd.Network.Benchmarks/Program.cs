@@ -39,6 +39,7 @@ using var driver = new NetworkDriver(new NetworkDriverOptions { RootDirectory = 
 var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = Path.Combine(work, "state") });
 string network = $"{prefix}-bench";
 string ns1 = $"{prefix}-a", ns2 = $"{prefix}-b";
+bool netnsWasMounted = true;
 int failures = 0;
 var made = new List<IContainer>();
 try
@@ -68,6 +69,7 @@ try
     string rootfs = BusyboxRootfs.Create(Path.Combine(work, "rootfs"));
     var containers = new List<(double Wall, double Cpu)>();
     var veth = new List<(double Wall, double Cpu)>();
+    netnsWasMounted = IsMountPoint("/run/netns");
     await Run("ip", "netns", "add", ns1);
     await Run("ip", "netns", "add", ns2);
     await Run("ip", "link", "add", $"{prefix}x", "netns", ns1, "type", "veth", "peer", "name", $"{prefix}y", "netns", ns2);
@@ -142,9 +144,15 @@ finally
     await driver.RemoveDefaultNetworkAsync();
     await RunChecked(["ip", "netns", "delete", ns1], ignoreFailure: true);
     await RunChecked(["ip", "netns", "delete", ns2], ignoreFailure: true);
+    // `ip netns add` makes /run/netns a shared bind mount of itself on first use and never undoes it.
+    if (!netnsWasMounted && IsMountPoint("/run/netns") && !Directory.EnumerateFileSystemEntries("/run/netns").Any())
+    {
+        await RunChecked(["umount", "/run/netns"], ignoreFailure: true);
+    }
     Directory.Delete(work, recursive: true);
 }
 bool clean = !File.ReadAllText("/proc/self/mountinfo").Contains(work, StringComparison.Ordinal)
+    && (netnsWasMounted || !IsMountPoint("/run/netns"))
     && !Directory.GetDirectories("/sys/class/net").Any(d => Path.GetFileName(d).StartsWith(prefix, StringComparison.Ordinal));
 Check(clean, "a netns mount or a link of the benchmark is left");
 Console.WriteLine(failures == 0 ? $"network benchmark: ok (machine: {Machine()}, commit {Commit()})" : "network benchmark: FAILED");
@@ -177,6 +185,9 @@ static void WriteConfigs(NetworkConfigList list, string dir)
     }
     File.WriteAllText(Path.Combine(dir, "loopback.json"), """{"cniVersion":"1.0.0","name":"lcd-loopback","type":"loopback"}""");
 }
+
+static bool IsMountPoint(string path) =>
+    File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == path);
 
 static RuntimeSpec Spec(string rootfs, params string[] args)
 {
