@@ -130,6 +130,7 @@ public sealed partial class NetworkDriver
             Endpoint endpoint = sandbox.Endpoints.FirstOrDefault(e => e.NetworkId == definition.Id)
                 ?? throw new NetworkNotFoundException($"container '{containerId}' is not on network '{definition.Name}'");
             await Cni.DeleteAsync(ConfigList(definition), new CniRuntimeConf { ContainerId = containerId, NetNs = ExistingNetns(sandbox.NetNs), IfName = endpoint.IfName }, cancellationToken).ConfigureAwait(false);
+            await RemoveMasqueradeLeftoversAsync(definition.Name, containerId, cancellationToken).ConfigureAwait(false);
             sandbox = sandbox with
             {
                 Endpoints = [.. sandbox.Endpoints.Where(e => e != endpoint)],
@@ -323,6 +324,7 @@ public sealed partial class NetworkDriver
         foreach ((string network, string containerId, string ifName, _) in attachments)
         {
             await Cni.DeleteCachedAsync(network, containerId, ifName, netns, cancellationToken).ConfigureAwait(false);
+            await RemoveMasqueradeLeftoversAsync(network, containerId, cancellationToken).ConfigureAwait(false);
         }
         if (sandbox.Mode is NetworkMode.Bridge or NetworkMode.None && sandbox.NetNs is not null && File.Exists(sandbox.NetNs))
         {

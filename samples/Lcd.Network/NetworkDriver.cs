@@ -125,6 +125,7 @@ public sealed partial class NetworkDriver : IDisposable
                 try
                 {
                     await Cni.DeleteCachedAsync(network, containerId, ifName, ExistingNetns(netns), cancellationToken).ConfigureAwait(false);
+                    await RemoveMasqueradeLeftoversAsync(network, containerId, cancellationToken).ConfigureAwait(false);
                     removed.Add(containerId);
                 }
                 catch (CniException e)

@@ -147,6 +147,18 @@ public sealed class CleanupTests(NetworkFixture fixture) : NetworkTest(fixture)
         Func<Task> check = () => Driver.CheckAsync("check1", Token);
 
         (await check.Should().ThrowAsync<CniException>()).WithMessage("CNI plugin '*' CHECK on network 'bridge' *");
+
+        // The bridge plugin's DEL tears its masquerade down from the interface's addresses, which are gone
+        // here: the driver removes what the plugin left.
+        await Driver.DetachAsync("check1", Token);
+        HostState.Take().Iptables.Should().NotContain(l => l.Contains("id: \\\"check1\\\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void IptablesWords_QuotedComment_Unquoted()
+    {
+        NetworkDriver.IptablesWords("-A POSTROUTING -s 10.0.0.2/32 -m comment --comment \"name: \\\"bridge\\\" id: \\\"c1\\\"\" -j CNI-abc")
+            .Should().Equal("-A", "POSTROUTING", "-s", "10.0.0.2/32", "-m", "comment", "--comment", "name: \"bridge\" id: \"c1\"", "-j", "CNI-abc");
     }
 
     [Fact]
