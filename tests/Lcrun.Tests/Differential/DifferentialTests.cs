@@ -182,13 +182,16 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
     ];
 
     private readonly List<string[]> _cleanup = [];
+    private readonly List<string> _cgroupParents = [];
 
     /// <summary>
     /// The config.json podman writes for a container (from its bundle directory, while the container exists):
     /// the probe rootfs imported as an image into private storage, `podman create --network none` with the
     /// cgroupfs manager, `podman init` (runc creates it, so the file and the mounts it names exist). The
     /// rlimits are given: podman's default RLIMIT_NOFILE of 1048576 needs CAP_SYS_RESOURCE, which this host's
-    /// bounding set lacks. Its cgroupsPath is dropped: podman's own container holds that cgroup.
+    /// bounding set lacks. Its cgroupsPath is dropped: podman's own container holds that cgroup. The cgroup
+    /// parent is the test's own (podman's default, libpod_parent with conmon's cgroup in it, would stay on
+    /// the host: podman never removes it); Dispose removes it after podman rm.
     /// </summary>
     private JsonObject Podman()
     {
@@ -202,7 +205,9 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
         code.Should().Be(0, stderr);
         (code, stdout, stderr) = Exec(podman, [.. global, "import", tar, "localhost/lc-probe:1"], dir);
         code.Should().Be(0, $"podman import: {stderr}");
-        (code, stdout, stderr) = Exec(podman, [.. global, "create", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+        string cgroupParent = $"/lc-test-podman-{Guid.NewGuid():N}"[..24];
+        _cgroupParents.Add(cgroupParent);
+        (code, stdout, stderr) = Exec(podman, [.. global, "create", "--cgroup-parent", cgroupParent, "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
             "localhost/lc-probe:1", "/bin/sh", "/probe.sh"], dir);
         code.Should().Be(0, $"podman create: {stderr}");
         string id = stdout.Trim();
@@ -219,6 +224,19 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
         foreach (string[] command in _cleanup)
         {
             Exec(command[0], command[1..], Dir);
+        }
+        // Children first (conmon's cgroup), in every hierarchy podman made the parent in.
+        foreach (string parent in _cgroupParents)
+        {
+            foreach (string dir in Directory.EnumerateDirectories("/sys/fs/cgroup")
+                .Select(h => "/sys/fs/cgroup/" + Path.GetFileName(h) + parent).Where(Directory.Exists))
+            {
+                foreach (string child in Directory.EnumerateDirectories(dir))
+                {
+                    Directory.Delete(child);
+                }
+                Directory.Delete(dir);
+            }
         }
         base.Dispose();
     }
