@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 206, Level = LogLevel.Error, Message = "Container {ContainerId}: removing it (--rm) failed")]
     public static partial void ContainerRemoveFailed(ILogger logger, string containerId, Exception exception);
 
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Container {ContainerId}: its output fifos cannot be reopened after the restart; its output from now on is lost")]
+    public static partial void ContainerOutputLost(ILogger logger, string containerId, Exception exception);
+
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Container {ContainerId}: destroying the runtime's container failed")]
     public static partial void ContainerDestroyFailed(ILogger logger, string containerId, Exception exception);
 

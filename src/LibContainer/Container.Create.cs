@@ -61,7 +61,7 @@ internal sealed partial class Container
             {
                 startReader = Sys.Open(dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
             }
-            stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal);
+            stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal, options);
             using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, synchronousWait);
             CrashPoint.Hit("create.spawn");
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);

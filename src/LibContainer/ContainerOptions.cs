@@ -15,6 +15,15 @@ public sealed record ContainerOptions
     /// <summary>The init process's stderr.</summary>
     public StdioMode Stderr { get; init; } = StdioMode.Inherit;
 
+    /// <summary>The init process's stdin when <see cref="Stdin"/> is <see cref="StdioMode.File"/>; the caller keeps it open until create returns, and closes it.</summary>
+    public System.Runtime.InteropServices.SafeHandle? StdinFile { get; init; }
+
+    /// <summary>The init process's stdout when <see cref="Stdout"/> is <see cref="StdioMode.File"/>; the caller keeps it open until create returns, and closes it.</summary>
+    public System.Runtime.InteropServices.SafeHandle? StdoutFile { get; init; }
+
+    /// <summary>The init process's stderr when <see cref="Stderr"/> is <see cref="StdioMode.File"/>; the caller keeps it open until create returns, and closes it.</summary>
+    public System.Runtime.InteropServices.SafeHandle? StderrFile { get; init; }
+
     /// <summary>
     /// Open files the container's process inherits, at fd 3, 4, ... in this order (runc's
     /// --preserve-fds). Nothing else of the caller's reaches the container.

@@ -105,6 +105,60 @@ public sealed class DaemonLifecycleTests
     }
 
     [Fact]
+    public async Task Sigkill_ThenRestart_RunningContainerLogsOnWithoutGapAndObeys()
+    {
+        Require.Busybox();
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            LcdDaemon crashed = await LcdDaemon.StartAsync(dir, "--load-busybox");
+            CliResult run = await Cli.DockerAsync(crashed, "run", "-d", "busybox", "sh", "-c",
+                "i=0; while [ $i -lt 100000 ]; do echo line$i; i=$((i+1)); usleep 20000; done");
+            run.ExitCode.Should().Be(0, run.Stderr);
+            string id = run.Stdout.Trim();
+            await LogsReachAsync(crashed, id, 5);
+            await crashed.KillAsync();
+            await crashed.DisposeAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken); // the container writes on while no daemon reads
+
+            await using LcdDaemon restarted = await LcdDaemon.StartAsync(dir);
+            (await Cli.DockerAsync(restarted, "inspect", "-f", "{{.State.Status}}", id)).Stdout.Trim().Should().Be("running");
+            int seen = await LogsReachAsync(restarted, id, 0);
+            await LogsReachAsync(restarted, id, seen + 10);
+            CliResult stop = await Cli.DockerAsync(restarted, "stop", "-t", "1", id);
+            stop.ExitCode.Should().Be(0, stop.Stderr);
+            (await Cli.DockerAsync(restarted, "inspect", "-f", "{{.State.Status}}", id)).Stdout.Trim().Should().Be("exited");
+
+            string[] lines = (await Cli.DockerAsync(restarted, "logs", id)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            lines.Length.Should().BeGreaterThan(seen + 10);
+            lines.Should().Equal(Enumerable.Range(0, lines.Length).Select(i => $"line{i}"),
+                "what the container wrote before, during and after the daemon's absence is in the log once, in order");
+            Directory.Exists(Path.Combine(restarted.ExecRoot, "containers", id)).Should().BeFalse("the output fifos go with the exit");
+            (await Cli.DockerAsync(restarted, "rm", id)).ExitCode.Should().Be(0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Polls docker logs until it holds lineN (and returns the last number it holds).</summary>
+    private static async Task<int> LogsReachAsync(LcdDaemon daemon, string id, int n)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string[] lines = (await Cli.DockerAsync(daemon, "logs", id)).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            int last = lines.Length - 1;
+            if (last >= n)
+            {
+                return last;
+            }
+            attempt.Should().BeLessThan(300, $"the log should reach line{n}; it has {lines.Length} lines");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task BadConfigFile_ExitsOneNamingTheKey()
     {
         string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;

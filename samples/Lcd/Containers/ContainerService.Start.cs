@@ -32,20 +32,33 @@ public sealed partial class ContainerService
             {
                 entry.NextExit = nextExit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
-            // The log writer subscribes before the process can write a byte.
-            System.Threading.Channels.ChannelReader<OutputChunk> toLog = output.Subscribe();
+            // The output goes through fifos under the exec root, which outlive the daemon (live restore).
+            string fifos = FifoDirectory(record.Id);
+            System.IO.Directory.CreateDirectory(fifos);
+            StdioFifo? stdoutFifo = null;
+            StdioFifo? stderrFifo = null;
             IContainer container;
             try
             {
+                stdoutFifo = StdioFifo.Create(Path.Combine(fifos, "stdout"));
+                stderrFifo = StdioFifo.Create(Path.Combine(fifos, "stderr"));
                 container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
                 {
                     Stdin = stdin ? StdioMode.Pipe : StdioMode.Null,
-                    Stdout = StdioMode.Pipe,
-                    Stderr = StdioMode.Pipe,
+                    Stdout = StdioMode.File,
+                    StdoutFile = stdoutFifo.ContainerEnd,
+                    Stderr = StdioMode.File,
+                    StderrFile = stderrFifo.ContainerEnd,
+                    DestroyOnDispose = false,
                 }, cancellationToken).ConfigureAwait(false);
+                stdoutFifo.CloseContainerEnd();
+                stderrFifo.CloseContainerEnd();
             }
-            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException)
+            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException)
             {
+                stdoutFifo?.Dispose();
+                stderrFifo?.Dispose();
+                System.IO.Directory.Delete(fifos, recursive: true);
                 output.Close();
                 entry.Output = new OutputHub();
                 // The docker CLI picks its exit code from Go's lowercase errno text: 127 for a missing program, 126 for one it may not run.
@@ -84,11 +97,7 @@ public sealed partial class ContainerService
             };
             await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
             Log.ContainerStarted(_logger, record.Id, container.InitProcess.Pid);
-            Task pumps = Task.WhenAll(
-                PumpAsync(container.InitProcess.StandardOutputReader!, 1, output),
-                PumpAsync(container.InitProcess.StandardErrorReader!, 2, output));
-            Task logWriter = WriteLogAsync(entry, toLog, logged);
-            entry.Monitor = MonitorAsync(entry, container, pumps, logWriter, output, logged, nextExit);
+            FollowOutput(entry, container, stdoutFifo, stderrFifo, output, logged, nextExit);
             return true;
         }
         finally
@@ -147,11 +156,29 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>
+    /// Pumps the fifos into the output hub (attached clients) and the log, and watches the process: at its
+    /// exit, records it and, for --rm, removes the container. At start and at a live restore.
+    /// </summary>
+    private void FollowOutput(ContainerEntry entry, IContainer container, StdioFifo stdout, StdioFifo stderr, OutputHub output, OutputHub logged, TaskCompletionSource<int> nextExit)
+    {
+        // The log writer subscribes before a byte is pumped.
+        System.Threading.Channels.ChannelReader<OutputChunk> toLog = output.Subscribe();
+        Task pumps = Task.WhenAll(
+            PumpAsync(PipeReader.Create(stdout.Output), 1, output),
+            PumpAsync(PipeReader.Create(stderr.Output), 2, output));
+        Task logWriter = WriteLogAsync(entry, toLog, logged);
+        entry.Monitor = MonitorAsync(entry, container, pumps, logWriter, output, logged, nextExit, stdout, stderr);
+    }
+
     /// <summary>Waits for the process, then records the exit, removes the library's container and, for --rm, the whole container.</summary>
-    private async Task MonitorAsync(ContainerEntry entry, IContainer container, Task pumps, Task logWriter, OutputHub output, OutputHub logged, TaskCompletionSource<int> nextExit)
+    private async Task MonitorAsync(ContainerEntry entry, IContainer container, Task pumps, Task logWriter, OutputHub output, OutputHub logged,
+        TaskCompletionSource<int> nextExit, StdioFifo stdout, StdioFifo stderr)
     {
         ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
         await pumps.ConfigureAwait(false);
+        stdout.Dispose();
+        stderr.Dispose();
         output.Close();
         await logWriter.ConfigureAwait(false);
         logged.Close();
@@ -171,6 +198,9 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>The directory of a container's output fifos under the exec root.</summary>
+    private string FifoDirectory(string id) => Path.Combine(_execRoot, id);
+
     private async Task RecordExitAsync(ContainerEntry entry, IContainer container, int code)
     {
         try
@@ -182,6 +212,11 @@ public sealed partial class ContainerService
             Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
         }
         entry.Runtime = null;
+        string fifos = FifoDirectory(entry.Record.Id);
+        if (System.IO.Directory.Exists(fifos))
+        {
+            System.IO.Directory.Delete(fifos, recursive: true);
+        }
         entry.Output.Close();
         entry.Logged.Close();
         entry.Output = new OutputHub(); // the next start's
@@ -215,14 +250,30 @@ public sealed partial class ContainerService
             entry.Runtime = container;
             entry.Output.Close();
             entry.Logged.Close();
-            TaskCompletionSource<int> nextExit = entry.NextExit;
-            entry.Monitor = Task.Run(async () =>
+            entry.Output = new OutputHub();
+            entry.Logged = new OutputHub();
+            string fifos = FifoDirectory(entry.Record.Id);
+            StdioFifo? stdout = null;
+            try
             {
-                ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
-                int code = status.IsKnown ? status.Code : 255;
-                await RecordExitAsync(entry, container, code).ConfigureAwait(false);
-                nextExit.TrySetResult(code);
-            }, CancellationToken.None);
+                // What the container wrote while no daemon read waits in the fifos; the log goes on from there.
+                stdout = StdioFifo.Open(Path.Combine(fifos, "stdout"));
+                StdioFifo stderr = StdioFifo.Open(Path.Combine(fifos, "stderr"));
+                FollowOutput(entry, container, stdout, stderr, entry.Output, entry.Logged, entry.NextExit);
+            }
+            catch (SyscallException ex)
+            {
+                stdout?.Dispose();
+                Log.ContainerOutputLost(_logger, entry.Record.Id, ex);
+                TaskCompletionSource<int> nextExit = entry.NextExit;
+                entry.Monitor = Task.Run(async () =>
+                {
+                    ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
+                    int code = status.IsKnown ? status.Code : 255;
+                    await RecordExitAsync(entry, container, code).ConfigureAwait(false);
+                    nextExit.TrySetResult(code);
+                }, CancellationToken.None);
+            }
             return;
         }
         if (container is not null)

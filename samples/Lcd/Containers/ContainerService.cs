@@ -17,6 +17,7 @@ public sealed partial class ContainerService
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ContainerEntry> _byId = new(StringComparer.Ordinal);
     private readonly string _root;
+    private readonly string _execRoot;
     private readonly ILogger _logger;
 
     public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, ILogger<ContainerService> logger)
@@ -26,6 +27,7 @@ public sealed partial class ContainerService
         Factory = factory;
         _logger = logger;
         _root = Path.Combine(options.DataRoot, "containers");
+        _execRoot = Path.Combine(options.ExecRoot, "containers");
         System.IO.Directory.CreateDirectory(_root);
     }
 

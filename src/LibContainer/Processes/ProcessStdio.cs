@@ -16,11 +16,12 @@ internal sealed class ProcessStdio : IDisposable
 
     public Stream? ParentStderr { get; private set; }
 
-    public static ProcessStdio Create(StdioMode stdin, StdioMode stdout, StdioMode stderr, bool terminal)
+    public static ProcessStdio Create(StdioMode stdin, StdioMode stdout, StdioMode stderr, bool terminal, ContainerOptions? files = null)
     {
         var stdio = new ProcessStdio();
         try
         {
+            stdio._files = [files?.StdinFile, files?.StdoutFile, files?.StderrFile];
             if (terminal && (stdin == StdioMode.Pipe || stdout == StdioMode.Pipe || stderr == StdioMode.Pipe))
             {
                 throw new ArgumentException("process.terminal is true, so the process's stdio is its terminal (IProcess.Terminal) and cannot be piped: " +
@@ -39,10 +40,17 @@ internal sealed class ProcessStdio : IDisposable
         }
     }
 
+    private System.Runtime.InteropServices.SafeHandle?[] _files = [null, null, null];
+
     private FdStream? Add(StdioMode mode, int target, bool childReads)
     {
         switch (mode)
         {
+            case StdioMode.File:
+                System.Runtime.InteropServices.SafeHandle file = _files[target] is { IsInvalid: false, IsClosed: false } given ? given
+                    : throw new ArgumentException($"{(target == 0 ? "Stdin" : target == 1 ? "Stdout" : "Stderr")} is StdioMode.File, so ContainerOptions.{(target == 0 ? "StdinFile" : target == 1 ? "StdoutFile" : "StderrFile")} must be an open file");
+                ChildFds.Add((SafeFd.Borrow((int)file.DangerousGetHandle()), target));
+                return null;
             case StdioMode.Inherit:
                 ChildFds.Add((SafeFd.Borrow(target), target));
                 return null;
