@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Container {ContainerId}: its output fifos cannot be reopened after the restart; its output from now on is lost")]
     public static partial void ContainerOutputLost(ILogger logger, string containerId, Exception exception);
 
+    [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Container {ContainerId}: the restart its policy asked for failed")]
+    public static partial void ContainerRestartFailed(ILogger logger, string containerId, Exception exception);
+
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Container {ContainerId}: destroying the runtime's container failed")]
     public static partial void ContainerDestroyFailed(ILogger logger, string containerId, Exception exception);
 

@@ -159,7 +159,7 @@ internal static class ContainerEndpoints
         {
             ContainerRecord r = entry.Record;
             bool filtered = filters.ContainsKey("status");
-            if (!all && !filtered && !r.State.Running)
+            if (!all && !filtered && !r.State.Running && !r.State.Restarting)
             {
                 continue;
             }
@@ -264,6 +264,7 @@ internal static class ContainerEndpoints
             "running" => "Up " + Ago(state.StartedAt),
             "paused" => "Up " + Ago(state.StartedAt) + " (Paused)",
             "exited" => $"Exited ({state.ExitCode}) {Ago(state.FinishedAt)} ago",
+            "restarting" => $"Restarting ({state.ExitCode}) {Ago(state.FinishedAt)} ago",
             "created" => "Created",
             "removing" => "Removal In Progress",
             _ => state.Status,

@@ -105,6 +105,9 @@ public sealed record ContainerRecord
     public required List<string> Args { get; init; }
     public required string LogPath { get; init; }
     public int RestartCount { get; set; }
+
+    /// <summary>docker stop or kill ended the last run (unless-stopped then stays stopped at daemon start), as dockerd records it.</summary>
+    public bool HasBeenManuallyStopped { get; set; }
 }
 
 /// <summary>GET /containers/{id}/json.</summary>

@@ -43,5 +43,14 @@ public sealed class ContainerEntry
 
     public bool IsRunning => Record.State.Running;
 
+    /// <summary>Set by docker stop, kill (a fatal signal) and rm: the restart policy waits for the next start.</summary>
+    public bool RestartHeld { get; set; }
+
+    /// <summary>The restart policy's last delay (dockerd's backoff).</summary>
+    public TimeSpan RestartDelay { get; set; }
+
+    /// <summary>A restart waiting for its delay; cancelled by stop, kill, rm or a manual start.</summary>
+    public CancellationTokenSource? PendingRestart { get; set; }
+
     public string ShortId => Record.Id[..12];
 }

@@ -32,6 +32,7 @@ public sealed partial class ContainerService
         }
         ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         HostConfig host = request.HostConfig ?? new HostConfig();
+        ValidateRestartPolicy(host);
         string id = NewId();
         string fullName = string.IsNullOrEmpty(name) ? GenerateName() : name.StartsWith('/') ? name : "/" + name;
         string dir = Path.Combine(_root, id);

@@ -8,9 +8,9 @@ namespace Lcd.Containers;
 
 public sealed partial class ContainerService
 {
-    /// <summary>docker start: the library creates and starts the container; its output goes to the log and to attached clients.</summary>
+    /// <summary>A run: the library creates and starts the container; its output goes to the log and to attached clients.</summary>
     /// <returns>False when it was already running (the API answers 304).</returns>
-    public async Task<bool> StartAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    private async Task<bool> StartRunAsync(ContainerEntry entry, CancellationToken cancellationToken)
     {
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -185,6 +185,7 @@ public sealed partial class ContainerService
         int code = status.IsKnown ? status.Code : 255;
         await RecordExitAsync(entry, container, code).ConfigureAwait(false);
         nextExit.TrySetResult(code);
+        _ = RestartIfPolicySaysAsync(entry, code);
         if (entry.Record.HostConfig.AutoRemove)
         {
             try

@@ -10,6 +10,15 @@ public sealed partial class ContainerService
     /// <returns>False when it was not running (the API answers 304).</returns>
     public async Task<bool> StopAsync(ContainerEntry entry, int? timeoutSeconds, CancellationToken cancellationToken)
     {
+        if (!_shuttingDown && (entry.IsRunning || entry.Record.State.Restarting))
+        {
+            bool wasRestarting = entry.Record.State.Restarting;
+            HoldRestart(entry);
+            if (wasRestarting)
+            {
+                return true; // stopped while waiting for its restart
+            }
+        }
         IContainer? container = entry.Runtime;
         Task? monitor = entry.Monitor;
         if (!entry.IsRunning || container is null || monitor is null)
@@ -17,10 +26,7 @@ public sealed partial class ContainerService
             return false;
         }
         int timeout = timeoutSeconds ?? entry.Record.Config.StopTimeout ?? 10;
-        string stopSignal = entry.Record.Config.StopSignal
-            ?? (Images.Find(entry.Record.Image) is { } image ? Images.GetConfig(image).Config?.StopSignal : null)
-            ?? "SIGTERM";
-        await container.SignalAsync((Signal)ImageSpec.ParseSignal(stopSignal), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await container.SignalAsync((Signal)StopSignal(entry), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (timeout < 0)
         {
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -39,7 +45,12 @@ public sealed partial class ContainerService
         return true;
     }
 
-    /// <summary>docker kill: a signal by name (SIGKILL, KILL) or number; 409 when the container is not running.</summary>
+    /// <summary>The container's stop signal: its own, else its image's, else SIGTERM.</summary>
+    private int StopSignal(ContainerEntry entry) => ImageSpec.ParseSignal(entry.Record.Config.StopSignal
+        ?? (Images.Find(entry.Record.Image) is { } image ? Images.GetConfig(image).Config?.StopSignal : null)
+        ?? "SIGTERM");
+
+    /// <summary>docker kill: a signal by name (SIGKILL, KILL) or number; 409 when the container is not running. SIGKILL or the stop signal holds the restart policy until the next start.</summary>
     public async Task KillAsync(ContainerEntry entry, string? signal, CancellationToken cancellationToken)
     {
         IContainer? container = entry.Runtime;
@@ -55,6 +66,10 @@ public sealed partial class ContainerService
         catch (GraphException ex)
         {
             throw ApiException.BadRequest(ex.Message);
+        }
+        if (number == (int)Signal.Kill || number == StopSignal(entry))
+        {
+            HoldRestart(entry);
         }
         await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -81,6 +96,11 @@ public sealed partial class ContainerService
         {
             throw ApiException.Conflict($"You cannot remove a running container {entry.Record.Id}. Stop the container before attempting removal or force remove");
         }
+        if (entry.Record.State.Restarting && !force)
+        {
+            throw ApiException.Conflict($"You cannot remove a restarting container {entry.Record.Id}. Stop the container before attempting removal or force remove");
+        }
+        HoldRestart(entry);
         if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
         {
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
@@ -118,6 +138,11 @@ public sealed partial class ContainerService
     /// </summary>
     public async Task StopAllAsync(CancellationToken cancellationToken)
     {
+        _shuttingDown = true; // their restart policies apply at the next daemon start
+        foreach (ContainerEntry entry in List())
+        {
+            CancelPendingRestart(entry);
+        }
         List<ContainerEntry> running = List().Where(e => e.IsRunning).ToList();
         await Task.WhenAll(running.Select(e => StopAsync(e, timeoutSeconds: null, cancellationToken))).ConfigureAwait(false);
     }

@@ -108,6 +108,7 @@ public sealed partial class ContainerService
                 await RestoreRunningAsync(entry, cancellationToken).ConfigureAwait(false);
             }
         }
+        await StartByPolicyAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal static async Task SaveAsync(ContainerEntry entry, CancellationToken cancellationToken = default)
