@@ -4,7 +4,7 @@ namespace Lcd;
 
 /// <summary>
 /// dockerd's command line, for the flags lcd has: -H/--host, --data-root, --exec-root, -p/--pidfile,
-/// --config-file, -l/--log-level, -G/--group, --live-restore. A setting given both as a flag and in
+/// --config-file, -l/--log-level, -G/--group, --live-restore, --log-driver, --log-opt. A setting given both as a flag and in
 /// the configuration file is refused, as dockerd refuses it.
 /// </summary>
 internal static class DaemonArgs
@@ -25,6 +25,8 @@ internal static class DaemonArgs
           -H, --host list            Daemon socket(s) to listen on: unix:///path (default unix:///run/lcd.sock)
               --live-restore         Keep containers running while the daemon is down (default true)
               --load-busybox         Put busybox:latest, built offline from /bin/busybox (Debian's busybox-static), into the store when it is missing
+              --log-driver string    Default driver for container logs (default "json-file", the only one)
+              --log-opt map          Default log driver options for containers: max-size=10m, max-file=3
           -l, --log-level string     Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
           -p, --pidfile string       Path to use for the daemon PID file (default "/run/lcd.pid")
           -v, --version              Print version information and quit
@@ -40,6 +42,8 @@ internal static class DaemonArgs
         ["-l"] = "log-level", ["--log-level"] = "log-level",
         ["-G"] = "group", ["--group"] = "group",
         ["--live-restore"] = "live-restore",
+        ["--log-driver"] = "log-driver",
+        ["--log-opt"] = "log-opts",
         ["--load-busybox"] = "load-busybox",
         ["-h"] = "help", ["--help"] = "help",
         ["-v"] = "version", ["--version"] = "version",
@@ -115,6 +119,8 @@ internal static class DaemonArgs
             Both("log-level", file.LogLevel);
             Both("group", file.Group);
             Both("live-restore", file.LiveRestore);
+            Both("log-driver", file.LogDriver);
+            Both("log-opts", file.LogOpts);
             if (both.Count > 0)
             {
                 throw new DaemonConfigException($"unable to configure the daemon with file {configPath ?? DaemonOptions.DefaultConfigFile}: the following directives are specified both as a flag and in the configuration file: {string.Join(", ", both)}");
@@ -131,13 +137,39 @@ internal static class DaemonArgs
             Group = Single("group") ?? file?.Group,
             LiveRestore = flags.ContainsKey("live-restore") ? Flag("live-restore") : file?.LiveRestore ?? true,
             LoadBusybox = Flag("load-busybox"),
+            LogDriver = Single("log-driver") ?? file?.LogDriver ?? new DaemonOptions().LogDriver,
+            LogOpts = flags.TryGetValue("log-opts", out List<string>? logOpts) ? ParseLogOpts(logOpts) : file?.LogOpts ?? new(StringComparer.Ordinal),
         };
         Validate(options);
         return new Parsed(options, Help: false, Version: false);
     }
 
+    /// <summary>--log-opt KEY=VALUE, repeated.</summary>
+    private static Dictionary<string, string> ParseLogOpts(List<string> values)
+    {
+        var opts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string value in values)
+        {
+            int eq = value.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new DaemonConfigException($"invalid argument \"{value}\" for \"--log-opt\" flag: should be KEY=VALUE");
+            }
+            opts[value[..eq]] = value[(eq + 1)..];
+        }
+        return opts;
+    }
+
     private static void Validate(DaemonOptions options)
     {
+        try
+        {
+            _ = Containers.LogOptions.Parse(options.LogDriver, options.LogOpts);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DaemonConfigException($"unable to configure the daemon: {ex.Message}");
+        }
         _ = ToLogLevel(options.LogLevel);
         _ = options.SocketPaths();
         foreach ((string name, string path) in new[] { ("data-root", options.DataRoot), ("exec-root", options.ExecRoot), ("pidfile", options.Pidfile) })

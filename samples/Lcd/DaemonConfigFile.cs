@@ -13,6 +13,8 @@ internal sealed class DaemonConfigFile
     [JsonPropertyName("log-level")] public string? LogLevel { get; set; }
     [JsonPropertyName("group")] public string? Group { get; set; }
     [JsonPropertyName("live-restore")] public bool? LiveRestore { get; set; }
+    [JsonPropertyName("log-driver")] public string? LogDriver { get; set; }
+    [JsonPropertyName("log-opts")] public Dictionary<string, string>? LogOpts { get; set; }
 
     /// <summary>Keys lcd does not know: refused, as dockerd refuses them.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; set; }

@@ -33,6 +33,12 @@ public sealed class DaemonOptions
     /// <summary>--live-restore, "live-restore": containers keep running while the daemon is down.</summary>
     public bool LiveRestore { get; set; } = true;
 
+    /// <summary>--log-driver, "log-driver": the containers' log driver when they name none (json-file, the only one).</summary>
+    public string LogDriver { get; set; } = Containers.LogOptions.JsonFile;
+
+    /// <summary>--log-opt, "log-opts": its options when a container names no driver (max-size, max-file).</summary>
+    public Dictionary<string, string> LogOpts { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>--load-busybox (lcd's own): the offline image for a quick start with no registry, built once when missing.</summary>
     public bool LoadBusybox { get; set; }
 

@@ -55,6 +55,14 @@ public sealed record HostConfig
     public List<string>? Binds { get; set; }
     public Dictionary<string, string>? Tmpfs { get; set; }
     public bool? Init { get; set; }
+    public LogConfig? LogConfig { get; set; }
+}
+
+/// <summary>HostConfig.LogConfig: the log driver and its options (json-file's max-size, max-file).</summary>
+public sealed record LogConfig
+{
+    public string? Type { get; set; }
+    public Dictionary<string, string>? Config { get; set; }
 }
 
 /// <summary>

@@ -33,6 +33,25 @@ public sealed partial class ContainerService
         ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         HostConfig host = request.HostConfig ?? new HostConfig();
         ValidateRestartPolicy(host);
+        // As dockerd merges them: no driver named is the daemon's; with the daemon's driver, its options fill what the container leaves unset.
+        LogConfig log = host.LogConfig ??= new LogConfig();
+        log.Type = string.IsNullOrEmpty(log.Type) ? _logDriver : log.Type;
+        log.Config ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (log.Type == _logDriver)
+        {
+            foreach ((string key, string value) in _logOpts)
+            {
+                log.Config.TryAdd(key, value);
+            }
+        }
+        try
+        {
+            _ = LogOptions.Parse(log.Type, log.Config);
+        }
+        catch (ArgumentException ex)
+        {
+            throw ApiException.BadRequest(ex.Message);
+        }
         string id = NewId();
         string fullName = string.IsNullOrEmpty(name) ? GenerateName() : name.StartsWith('/') ? name : "/" + name;
         string dir = Path.Combine(_root, id);

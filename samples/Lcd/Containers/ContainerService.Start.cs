@@ -136,7 +136,8 @@ public sealed partial class ContainerService
 
     private async Task WriteLogAsync(ContainerEntry entry, System.Threading.Channels.ChannelReader<OutputChunk> chunks, OutputHub logged)
     {
-        await using var log = new JsonFileLog(entry.Record.LogPath);
+        LogConfig? config = entry.Record.HostConfig.LogConfig;
+        await using var log = new JsonFileLog(entry.Record.LogPath, config is null ? LogOptions.Unlimited : LogOptions.Parse(config.Type, config.Config));
         await foreach (OutputChunk chunk in chunks.ReadAllAsync().ConfigureAwait(false))
         {
             await entry.LogLock.WaitAsync().ConfigureAwait(false);

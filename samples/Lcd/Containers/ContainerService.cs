@@ -18,6 +18,8 @@ public sealed partial class ContainerService
     private readonly Dictionary<string, ContainerEntry> _byId = new(StringComparer.Ordinal);
     private readonly string _root;
     private readonly string _execRoot;
+    private readonly string _logDriver;
+    private readonly Dictionary<string, string> _logOpts;
     private readonly ILogger _logger;
 
     public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, ILogger<ContainerService> logger)
@@ -28,6 +30,8 @@ public sealed partial class ContainerService
         _logger = logger;
         _root = Path.Combine(options.DataRoot, "containers");
         _execRoot = Path.Combine(options.ExecRoot, "containers");
+        _logDriver = options.LogDriver;
+        _logOpts = options.LogOpts;
         System.IO.Directory.CreateDirectory(_root);
     }
 

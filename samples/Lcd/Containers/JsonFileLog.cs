@@ -7,15 +7,55 @@ namespace Lcd.Containers;
 /// <summary>
 /// Docker's json-file log: one JSON object per line, {"log": "...\n", "stream": "stdout", "time": RFC 3339
 /// with nanoseconds}. Output is split at newlines (a line without one is written when its stream ends).
+/// With max-size, a file that reaches it is rotated as dockerd rotates: ID-json.log becomes .log.1, .1
+/// becomes .2, up to max-file files in all (with max-file 1 the file starts again empty).
 /// </summary>
 public sealed class JsonFileLog : IAsyncDisposable
 {
-    private readonly FileStream _file;
+    private readonly string _path;
+    private readonly LogOptions _options;
+    private FileStream _file;
     private readonly MemoryStream[] _partial = [new(), new(), new()];
 
-    public JsonFileLog(string path)
+    public JsonFileLog(string path, LogOptions options)
     {
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: false);
+        _path = path;
+        _options = options;
+        _file = Open(path);
+    }
+
+    private static FileStream Open(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: false);
+
+    private async Task RotateAsync()
+    {
+        await _file.DisposeAsync().ConfigureAwait(false);
+        for (int i = _options.MaxFile - 1; i >= 1; i--)
+        {
+            string from = i == 1 ? _path : $"{_path}.{i - 1}";
+            if (File.Exists(from))
+            {
+                File.Move(from, $"{_path}.{i}", overwrite: true);
+            }
+        }
+        if (_options.MaxFile == 1)
+        {
+            File.Delete(_path);
+        }
+        _file = Open(_path);
+    }
+
+    /// <summary>The log's files, oldest first: ID-json.log.N .. .1, then ID-json.log.</summary>
+    public static IEnumerable<string> Files(string path)
+    {
+        string? dir = Path.GetDirectoryName(path);
+        string name = Path.GetFileName(path) + ".";
+        IEnumerable<(int N, string File)> rotated = dir is null || !Directory.Exists(dir) ? []
+            : Directory.EnumerateFiles(dir, name + "*")
+                .Where(f => Path.GetFileName(f).Length > name.Length)
+                .Select(f => (N: int.TryParse(Path.GetFileName(f)[name.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0, File: f))
+                .Where(f => f.N > 0);
+        return [.. rotated.OrderByDescending(f => f.N).Select(f => f.File), path];
     }
 
     public async Task WriteAsync(OutputChunk chunk, CancellationToken cancellationToken)
@@ -64,14 +104,20 @@ public sealed class JsonFileLog : IAsyncDisposable
         await _file.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         line.SetLength(0);
+        if (_options.MaxSize > 0 && _file.Length >= _options.MaxSize)
+        {
+            await RotateAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>RFC 3339 in UTC with nanoseconds, as Docker writes log times.</summary>
     public static string FormatTime(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "00Z";
 
-    /// <summary>The entries of a log file: stream (1 or 2), time, text.</summary>
-    public static IEnumerable<(byte Stream, DateTimeOffset Time, string Log)> Read(string path)
+    /// <summary>The entries of a log, its rotated files first: stream (1 or 2), time, text.</summary>
+    public static IEnumerable<(byte Stream, DateTimeOffset Time, string Log)> Read(string path) => Files(path).SelectMany(ReadFile);
+
+    private static IEnumerable<(byte Stream, DateTimeOffset Time, string Log)> ReadFile(string path)
     {
         if (!File.Exists(path))
         {
