@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 210, Level = LogLevel.Error, Message = "Container {ContainerId}: the restart its policy asked for failed")]
     public static partial void ContainerRestartFailed(ILogger logger, string containerId, Exception exception);
 
+    [LoggerMessage(EventId = 211, Level = LogLevel.Warning, Message = "Container {ContainerId}: its cgroup counters are unreadable at its exit (OOMKilled reads false)")]
+    public static partial void ContainerStatsFailed(ILogger logger, string containerId, Exception exception);
+
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Container {ContainerId}: destroying the runtime's container failed")]
     public static partial void ContainerDestroyFailed(ILogger logger, string containerId, Exception exception);
 

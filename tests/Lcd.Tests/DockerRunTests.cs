@@ -32,6 +32,19 @@ public sealed class DockerRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_OverMemoryLimit_Exit137AndOomKilledInInspect()
+    {
+        CliResult run = await Docker("run", "--name", "oom", "--memory", "32m", "busybox", "sh", "-c", "tail /dev/zero");
+        CliResult fine = await Docker("run", "--name", "fine", "--memory", "32m", "busybox", "true");
+
+        run.ExitCode.Should().Be(137, "the OOM killer's SIGKILL");
+        (await Docker("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "oom")).Stdout.Trim().Should().Be("true 137");
+        fine.ExitCode.Should().Be(0);
+        (await Docker("inspect", "-f", "{{.State.OOMKilled}}", "fine")).Stdout.Trim().Should().Be("false");
+        (await Docker("rm", "oom", "fine")).ExitCode.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Run_ExitCodeAndStreams_PassedThrough()
     {
         CliResult run = await Docker("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3");

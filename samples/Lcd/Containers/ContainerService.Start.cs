@@ -205,6 +205,16 @@ public sealed partial class ContainerService
 
     private async Task RecordExitAsync(ContainerEntry entry, IContainer container, int code)
     {
+        // OOMKilled from the cgroup's oom_kill counter, read before the cgroup goes (no race with an event watcher).
+        bool oomKilled = false;
+        try
+        {
+            oomKilled = (await container.GetStatsAsync().ConfigureAwait(false)).Memory.OomKills > 0;
+        }
+        catch (Exception ex) when (ex is ContainerException or IOException or InvalidOperationException)
+        {
+            Log.ContainerStatsFailed(_logger, entry.Record.Id, ex);
+        }
         try
         {
             await container.DestroyAsync().ConfigureAwait(false);
@@ -230,6 +240,7 @@ public sealed partial class ContainerService
             Paused = false,
             Pid = 0,
             ExitCode = code,
+            OOMKilled = oomKilled,
             FinishedAt = Now(),
         };
         await SaveAsync(entry).ConfigureAwait(false);

@@ -79,6 +79,9 @@ public sealed record MemoryStats
     /// <summary>How many times usage hit the limit (v1 memory.failcnt, v2 <c>max</c> of memory.events).</summary>
     public ulong Failcnt { get; internal set; }
 
+    /// <summary>How many processes the OOM killer killed in the cgroup (<c>oom_kill</c> of v1 memory.oom_control, v2 memory.events): Docker's OOMKilled.</summary>
+    public ulong OomKills { get; internal set; }
+
     /// <summary>Every counter of memory.stat as the kernel names it (<c>cache</c>, <c>rss</c>, <c>anon</c>, <c>pgfault</c> ...).</summary>
     public IReadOnlyDictionary<string, ulong> Stat { get; internal set; } = new Dictionary<string, ulong>(StringComparer.Ordinal);
 }

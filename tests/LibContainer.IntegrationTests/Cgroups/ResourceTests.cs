@@ -37,6 +37,7 @@ public sealed class ResourceTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         ContainerStats stats = await container.GetStatsAsync(Token);
         stats.Memory.Limit.Should().Be(32 * MiB);
         stats.Memory.Failcnt.Should().BeGreaterThan(0);
+        stats.Memory.OomKills.Should().BeGreaterThan(0, "the counter says it too, after the exit and without a watcher");
         await watching.CancelAsync();
         await watcher.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
     }

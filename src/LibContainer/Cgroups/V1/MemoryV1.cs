@@ -186,6 +186,9 @@ internal sealed class MemoryV1 : ICgroupController
         memory.MaxUsage = CgroupFiles.ReadUInt64(directory, MaxUsageFile);
         memory.Limit = CgroupFiles.AsLimit(CgroupFiles.ReadUInt64(directory, LimitFile));
         memory.Failcnt = CgroupFiles.ReadUInt64(directory, "memory.failcnt");
+        memory.OomKills = CgroupFiles.TryRead(directory, "memory.oom_control") is { } oom
+            ? CgroupFiles.ParseFlatKeyed(oom).GetValueOrDefault("oom_kill")
+            : 0;
         // total_*: this cgroup and its descendants (a container may make sub-cgroups).
         memory.Cache = Hierarchical(stat, "cache");
         memory.Rss = Hierarchical(stat, "rss");

@@ -122,8 +122,8 @@ internal sealed class MemoryV2 : ICgroupController
         memory.Cache = stat.GetValueOrDefault("file");
         memory.Rss = stat.GetValueOrDefault("anon");
         memory.SwapUsage = CgroupFiles.TryReadUInt64(directory, "memory.swap.current") ?? 0;
-        memory.Failcnt = CgroupFiles.TryRead(directory, "memory.events") is { } events
-            ? CgroupFiles.ParseFlatKeyed(events).GetValueOrDefault("max")
-            : 0;
+        Dictionary<string, ulong> events = CgroupFiles.TryRead(directory, "memory.events") is { } text ? CgroupFiles.ParseFlatKeyed(text) : [];
+        memory.Failcnt = events.GetValueOrDefault("max");
+        memory.OomKills = events.GetValueOrDefault("oom_kill");
     }
 }
