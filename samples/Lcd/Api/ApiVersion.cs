@@ -5,13 +5,17 @@ namespace Lcd.Api;
 
 /// <summary>
 /// The Engine API's version: clients send /v1.xx/ before every path (or nothing, meaning the
-/// daemon's own), and negotiate through /_ping's API-Version header. lcd speaks 1.41 (Docker 20.10);
-/// a higher version is refused as dockerd refuses it, and so is one below 1.12.
+/// daemon's own), and negotiate through /_ping's API-Version header. lcd speaks 1.41 (Docker 20.10)
+/// and says so. Unlike dockerd 20.10 it also serves requests pinned to 1.42-1.44 without negotiating
+/// (Testcontainers for .NET 4 pins 1.44 through Docker.DotNet.Enhanced, and so fails against dockerd
+/// 20.10): what those versions added is optional fields, and lcd answers with 1.41's shapes. Above
+/// 1.44, or below 1.12, a version is refused as dockerd refuses it.
 /// </summary>
 internal static partial class ApiVersion
 {
     public const string Current = "1.41";
     public const string Minimum = "1.12";
+    public const string MaximumServed = "1.44";
 
     private const string ItemKey = "lcd.api-version";
 
@@ -34,9 +38,9 @@ internal static partial class ApiVersion
             {
                 throw ApiException.BadRequest($"invalid API version '{asked}'");
             }
-            if (version > Version.Parse(Current))
+            if (version > Version.Parse(MaximumServed))
             {
-                throw ApiException.BadRequest($"client version {asked} is too new. Maximum supported API version is {Current}");
+                throw ApiException.BadRequest($"client version {asked} is too new. Maximum supported API version is {MaximumServed}");
             }
             if (version < Version.Parse(Minimum))
             {
