@@ -790,11 +790,16 @@ internal sealed class PlanBuilder
             }
             Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
             Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
-            AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
         }
         if (seccomp is { } late && process.NoNewPrivileges && !listener)
         {
-            AddSeccomp(late); // the last step before exec
+            // As late as may be, but before the startContainer hooks: they run in the container, under its filter
+            // (runc loads it before the fifo, crun after it, both before those hooks).
+            AddSeccomp(late);
+        }
+        if (!exec)
+        {
+            AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
         }
         Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}{(_context.ListenFds ? " with LISTEN_PID" : "")}", "process.args")
         {

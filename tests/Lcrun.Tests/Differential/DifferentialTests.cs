@@ -30,6 +30,9 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
             "lcrun makes the whole mount read-only, tmpfs included; runc and crun leave the tmpfs that holds the hierarchies writable"),
         .. s_maskedFiles.Select(f => ("*", $"mount {f} ", "\"maskedPaths ... will mask over the provided paths inside the container so that they cannot be read\": " +
             "the peers differ in how; lcrun binds the container's /dev/null over a file, as runc does (a tmpfs line), crun the host's (devtmpfs). Seen where runc refuses the case")),
+        ("user-uid-gid-max", "env HOME=", "the spec is silent on HOME (process.env has environ(7)'s semantics); runc and crun give a process " +
+            "without it the user's home from the container's /etc/passwd, else \"/\" (crun so for uid 1000 too); crun 1.8 gives uid 4294967294 none, " +
+            "runc refuses that uid (\"uids and gids must be in range 0-2147483647\"); lcrun keeps the rule: HOME=/"),
         ("mount-nosymfollow", "path /scratch ", "a tmpfs without mode=: runc gives its root the mode of the mount point (0755), crun and lcrun " +
             "leave the filesystem's own 1777 (\"options ... Mount options of the filesystem to be used\"; tmpfs-no-mode compares all three); crun 1.8 refuses nosymfollow"),
         .. s_maskedFiles.Select(f => ("device-default-redeclared", $"path {f} ",
