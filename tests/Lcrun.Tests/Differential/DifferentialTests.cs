@@ -44,6 +44,9 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
     {
         ["all-capabilities"] = (true, "this host's bounding set lacks CAP_SYS_RESOURCE: runc and crun fail at capset; the runtime-spec (1.1 on) says " +
             "\"Runtimes SHOULD NOT fail if the container configuration requests capabilities that cannot be granted\", so lcrun masks it and warns"),
+        ["args-relative-env-without-path"] = (true, "config.md: process.args[0] \"is used with the same semantics as execvp's file\", and POSIX " +
+            "execvp: \"If this environment variable [PATH] is not present, the results of the search are implementation-defined\": lcrun searches the " +
+            "conventional default PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin), as execvp does; runc and crun search nothing and refuse"),
         ["rlimit-duplicate"] = (false, "config.md: \"If `rlimits` contains duplicated entries with same `type`, the runtime MUST generate an error.\" " +
             "runc 1.1 and crun 1.8 apply both entries (the last wins)"),
     };
@@ -59,7 +62,8 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
         "capabilities-empty", "capabilities-ambient-not-permitted", "sysctl-ipc", "masked-readonly-empty", "masked-directory",
         "devices-extra", "device-default-redeclared", "hostname-max", "hostname-empty", "bind-mount-odd-options",
         "tmpfs-odd-options", "tmpfs-no-mode", "mount-nosymfollow", "bind-mount-rro", "seccomp-without-faccessat2", "seccomp-without-faccessat2-nnp-off",
-        "netns-by-path", "utsns-by-path-hostname", "mntns-by-path", "ipcns-by-path",
+        "netns-by-path", "utsns-by-path-hostname", "mntns-by-path", "ipcns-by-path", "cgroupns-new",
+        "args-relative", "args-relative-env-without-path", "seccomp-unknown-syscall", "bind-mount-file", "additional-gids-empty",
         "invalid-gid-minus-one", "invalid-rlimit-soft-above-hard", "invalid-sysctl-not-namespaced", "invalid-sysctl-unknown",
         "invalid-device-type", "invalid-hostname-too-long", "invalid-mount-unknown-option",
         "invalid-uid-minus-one", "invalid-cwd-relative", "invalid-args-empty", "invalid-no-such-program",
@@ -266,6 +270,23 @@ public sealed class DifferentialTests(LcrunFixture fixture, ProbeRootfs probe) :
             case "utsns-by-path-hostname": JoinByPath(linux, "uts", Holder("--uts")); config["domainname"] = "joined.test"; break;
             case "mntns-by-path": break; // Fresh joins a new one for each runtime
             case "ipcns-by-path": JoinByPath(linux, "ipc", Holder("--ipc")); break;
+            case "cgroupns-new": linux["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "cgroup" }); break;
+            case "args-relative": process["args"] = new JsonArray("sh", "/probe.sh"); break;
+            case "args-relative-env-without-path": process["args"] = new JsonArray("sh", "/probe.sh"); process["env"] = new JsonArray("TERM=xterm"); break;
+            case "seccomp-unknown-syscall":
+                linux["seccomp"] = new JsonObject
+                {
+                    ["defaultAction"] = "SCMP_ACT_ALLOW",
+                    ["syscalls"] = new JsonArray(new JsonObject { ["names"] = new JsonArray("no_such_syscall", "kexec_load"), ["action"] = "SCMP_ACT_ERRNO" }),
+                };
+                break;
+            case "bind-mount-file":
+                config["mounts"]!.AsArray().Add(new JsonObject
+                {
+                    ["destination"] = "/etc/bound-file", ["type"] = "bind", ["source"] = Path.Combine(BindSource(), "file"), ["options"] = new JsonArray("bind", "ro"),
+                });
+                break;
+            case "additional-gids-empty": process["user"] = new JsonObject { ["uid"] = 0, ["gid"] = 0, ["additionalGids"] = new JsonArray() }; break;
             case "invalid-gid-minus-one": process["user"]!["gid"] = 4294967295L; break;
             case "invalid-rlimit-soft-above-hard": process["rlimits"] = new JsonArray(Rlimit("RLIMIT_NOFILE", 512, 1024)); break;
             case "invalid-sysctl-not-namespaced": linux["sysctl"] = new JsonObject { ["vm.swappiness"] = "10" }; break;
