@@ -77,10 +77,12 @@ stop() {
     for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $sock" || true); do
         kill -9 "$pid" 2>/dev/null
     done
-    # ctr's fifo dirs and the shims' socket dir live under /run/containerd: remove them if empty
-    # (rmdir leaves them alone when a system containerd uses them).
+    # ctr's fifo dirs, the shims' socket dir and runc's default root (/run/containerd/runc/NS, when no
+    # --runc-root is given) live under /run/containerd: remove them if empty (rmdir leaves them alone
+    # when a system containerd uses them).
+    for ns in "$@"; do rmdir "/run/containerd/runc/$ns" 2>/dev/null; done
     find /run/containerd/fifo /run/containerd/s -mindepth 1 -depth -type d -empty -delete 2>/dev/null
-    rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null
+    rmdir /run/containerd/fifo /run/containerd/s /run/containerd/runc /run/containerd 2>/dev/null
     return 0
 }
 
