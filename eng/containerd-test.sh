@@ -25,8 +25,7 @@ fi
 ns=lcrun-test
 image=docker.io/library/lcrun-busybox:latest
 tmp=$(mktemp -d /tmp/lcrun-containerd.XXXXXX)
-sock=$tmp/containerd.sock
-containerd_pid=
+sock=$tmp/containerd.sock # eng/containerd-private.sh start "$tmp" makes it
 passed=0
 failed=0
 started=$(date +%s.%N)
@@ -55,23 +54,9 @@ wait_status() { # wait_status ID STATUS: up to 10 s
 
 cleanup() {
     set +e
-    if [ -S "$sock" ]; then
-        for id in $(ctr task ls -q 2>/dev/null); do
-            ctr task kill -s SIGKILL "$id" >/dev/null 2>&1
-            wait_status "$id" STOPPED
-            ctr task delete "$id" >/dev/null 2>&1
-        done
-        for id in $(ctr container ls -q 2>/dev/null); do ctr container delete "$id" >/dev/null 2>&1; done
-        ctr image rm "$image" >/dev/null 2>&1
-    fi
-    if [ -n "$containerd_pid" ]; then
-        kill "$containerd_pid" 2>/dev/null
-        wait "$containerd_pid" 2>/dev/null
-    fi
-    # Shims outlive containerd by design; ours are those started with our socket.
-    for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $sock" || true); do
-        kill -9 "$pid" 2>/dev/null
-    done
+    rm -f /run/containerd/fifo/*/lcrun-test-* 2>/dev/null # left by the execs killed below
+    # Tasks (killed), containers, containerd and the shims it started.
+    eng/containerd-private.sh stop "$tmp" "$ns"
     # Containers lcrun left (there should be none), then anything still mounted under the temp dir.
     if [ -d "$tmp/lcrun-root" ]; then
         for id in $("$LCRUN" --root "$tmp/lcrun-root" list -q 2>/dev/null); do
@@ -81,11 +66,6 @@ cleanup() {
     awk -v t="$tmp" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
     # The containers' cgroups (cgroupsPath /<namespace>/<id>), deepest first, in every hierarchy.
     find /sys/fs/cgroup -depth -type d -path "*/$ns*" -exec rmdir {} + 2>/dev/null
-    # ctr's fifo dirs and the shims' socket dir live under /run/containerd: remove them if empty
-    # (rmdir leaves them alone when a system containerd uses them).
-    rm -f /run/containerd/fifo/*/lcrun-test-* 2>/dev/null # left by the execs killed above
-    find /run/containerd/fifo /run/containerd/s -mindepth 1 -depth -type d -empty -delete 2>/dev/null
-    rmdir /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null
     [ -n "${KEEP_TMP:-}" ] && cp -r "$tmp" /tmp/lcrun-containerd-kept
     rm -rf "$tmp"
 }
@@ -128,23 +108,7 @@ EOF
 }
 
 # --- A private containerd ---------------------------------------------------------------------------
-cat > "$tmp/config.toml" <<EOF
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-EOF
-containerd --config "$tmp/config.toml" > "$tmp/containerd.log" 2>&1 &
-containerd_pid=$!
-for _ in $(seq 100); do
-    ctr version >/dev/null 2>&1 && break
-    sleep 0.1
-done
-ctr version >/dev/null || { cat "$tmp/containerd.log" >&2; exit 1; }
+eng/containerd-private.sh start "$tmp"
 echo "containerd $(command ctr --version | awk '{print $3}') on $sock; lcrun: $LCRUN"
 
 make_image

@@ -8,7 +8,7 @@ eng/setup.sh
 # criu >= 4 works), and Debian's own 3.17, which the too-old test runs.
 if [ "$(id -u)" = 0 ]; then eng/setup.sh criu docker.io && eng/criu-setup.sh; fi
 # The peers the differential suite compares lcrun with (tests/Lcrun.Tests/Differential).
-if [ "$(id -u)" = 0 ]; then eng/setup.sh runc crun podman; fi
+if [ "$(id -u)" = 0 ]; then eng/setup.sh runc crun podman containerd; fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

@@ -44,7 +44,7 @@ enum lc_opcode {
     LC_OP_SETGID = 22,        /* a gid */
     LC_OP_SETUID = 23,        /* a uid */
     LC_OP_UMASK = 24,         /* a mask */
-    LC_OP_CHDIR = 25,         /* s0 */
+    LC_OP_CHDIR = 25,         /* s0; a: 0 always, 1 before the user change (EACCES/EPERM deferred), 2 the deferred retry */
     LC_OP_NO_NEW_PRIVS = 26,
     LC_OP_LOOKUP_EXEC = 27,   /* s0 name, s1 PATH value: resolve as execvp would */
     LC_OP_READY = 28,         /* tell the library setup is done */
@@ -116,6 +116,7 @@ struct lc_ctx {
     char exec_path[4096];
     const char *hook_state[2]; /* createContainer, startContainer: the state JSON for stdin */
     size_t hook_state_len[2];
+    int cwd_pending;           /* CHDIR a=1 was refused (EACCES, EPERM): the a=2 step after the user change retries */
     int mount_fds[16];         /* detached (id-mapped) mounts the library made, in plan order */
     int nmount_fds;
 };

@@ -388,7 +388,19 @@ void lc_stage1_step(const struct lc_op *op)
         umask((mode_t)op->a);
         break;
     case LC_OP_CHDIR:
-        CHECK(chdir(op->s[0]));
+        /* As runc and crun: first as root (a directory only root may enter works), again as the
+         * user only if that was refused (a directory only the user may enter, on root-squashing NFS). */
+        if (op->a == 2 && !lc.cwd_pending)
+            break;
+        if (chdir(op->s[0]) == 0) {
+            lc.cwd_pending = 0;
+            break;
+        }
+        if (op->a == 1 && (errno == EACCES || errno == EPERM)) {
+            lc.cwd_pending = 1;
+            break;
+        }
+        lc_fail(errno);
         break;
     case LC_OP_NO_NEW_PRIVS:
         CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));

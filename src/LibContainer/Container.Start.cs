@@ -74,7 +74,10 @@ internal sealed partial class Container
         {
             try
             {
-                await HookRunner.RunAsync(hooks![i], $"{field}[{i}]", OciState(Id, status, Init.Pid, Bundle, Config), cancellationToken).ConfigureAwait(false);
+                // "pid (int, REQUIRED when status is created or running on Linux)": a stopped container's is gone (and
+                // may be another process's by now), so poststop gets none, as from runc and crun.
+                int pid = status == "stopped" ? 0 : Init.Pid;
+                await HookRunner.RunAsync(hooks![i], $"{field}[{i}]", OciState(Id, status, pid, Bundle, Config), cancellationToken).ConfigureAwait(false);
             }
             catch (ContainerException ex)
             {

@@ -138,7 +138,9 @@ internal static class Peers
 
     public static string Podman => Find("podman");
 
-    private static string Find(string name)
+    public static string Ctr => Find("ctr", package: "containerd");
+
+    private static string Find(string name, string? package = null)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin").Split(':'))
         {
@@ -148,7 +150,7 @@ internal static class Peers
                 return path;
             }
         }
-        Require.Tool(name);
+        Require.Tool(name, package ?? name);
         return name;
     }
 }

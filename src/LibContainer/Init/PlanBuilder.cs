@@ -721,6 +721,9 @@ internal sealed class PlanBuilder
             AddSeccomp(early);
         }
 
+        // The working directory as root first, as runc and crun: one only root may enter (the image's /root for
+        // a user) works; a refusal is retried after the user change (one only the user may enter).
+        Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd} (before the user change)", "process.cwd") { A = 1, Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
         CapabilitySets caps = Capabilities.Resolve(process.Capabilities, _context.GrantableCapabilities, _warnings);
         Add(new InitStep(InitOp.CapsPrepare, $"keep capabilities across setuid; bounding set {Capabilities.Describe(caps.Bounding)}", "process.capabilities.bounding")
         {
@@ -743,7 +746,7 @@ internal sealed class PlanBuilder
         Add(new InitStep(InitOp.SetUid, $"setresuid {user.Uid}", "process.user.uid") { A = user.Uid });
         uint umask = user.Umask ?? Convert.ToUInt32("022", 8);
         Add(new InitStep(InitOp.Umask, $"umask {Convert.ToString(umask, 8).PadLeft(4, '0')}", user.Umask is null ? null : "process.user.umask") { A = umask });
-        Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd}", "process.cwd") { Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
+        Add(new InitStep(InitOp.Chdir, $"chdir {process.Cwd} (as the user, if it was refused to root)", "process.cwd") { A = 2, Strings = [Str(process.Cwd, "process.cwd")], Path = process.Cwd });
         Add(new InitStep(InitOp.CapsApply, $"capabilities: effective {Capabilities.Describe(caps.Effective)}; permitted {Capabilities.Describe(caps.Permitted)}; inheritable {Capabilities.Describe(caps.Inheritable)}; ambient {Capabilities.Describe(caps.Ambient)}", "process.capabilities")
         {
             A = unchecked((long)caps.Effective),
@@ -787,11 +790,16 @@ internal sealed class PlanBuilder
             }
             Add(new InitStep(InitOp.Ready, "report ready: the container is created"));
             Add(new InitStep(InitOp.WaitFifo, "wait on the exec fifo until start") { A = _context.FifoFd });
-            AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
         }
         if (seccomp is { } late && process.NoNewPrivileges && !listener)
         {
-            AddSeccomp(late); // the last step before exec
+            // As late as may be, but before the startContainer hooks: they run in the container, under its filter
+            // (runc loads it before the fifo, crun after it, both before those hooks).
+            AddSeccomp(late);
+        }
+        if (!exec)
+        {
+            AddHooks(_spec.Hooks?.StartContainer, "hooks.startContainer", state: 1);
         }
         Add(new InitStep(InitOp.Exec, $"exec {string.Join(' ', args)}{(_context.ListenFds ? " with LISTEN_PID" : "")}", "process.args")
         {

@@ -36,7 +36,7 @@ internal static class Require
     }
 
     /// <summary>A program the test compares with or drives (runc, crun), installed by .ci/run.</summary>
-    public static void Tool(string name) => Missing($"{name} is not on PATH: apt-get install -y {name}");
+    public static void Tool(string name, string package) => Missing($"{name} is not on PATH: apt-get install -y {package}");
 
     private static void Missing(string reason)
     {

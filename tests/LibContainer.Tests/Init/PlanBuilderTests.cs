@@ -40,11 +40,12 @@ public sealed class PlanBuilderTests
             plan.IndexOf(InitOp.SetRlimit),
             plan.IndexOf(s => s.Op == InitOp.WriteFile && s.Path == "/proc/self/oom_score_adj"),
             plan.IndexOf(InitOp.NoNewPrivs),
+            plan.IndexOf(s => s.Op == InitOp.Chdir && s.A == 1),
             plan.IndexOf(InitOp.SetGroups),
             plan.IndexOf(InitOp.SetGid),
             plan.IndexOf(InitOp.SetUid),
             plan.IndexOf(InitOp.Umask),
-            plan.IndexOf(InitOp.Chdir),
+            plan.IndexOf(s => s.Op == InitOp.Chdir && s.A == 2),
             plan.IndexOf(InitOp.LookupExec),
             plan.IndexOf(InitOp.Ready),
             plan.IndexOf(InitOp.WaitFifo),
@@ -411,6 +412,22 @@ public sealed class PlanBuilderTests
 
         plan.Of(InitOp.NoNewPrivs).Should().BeEmpty();
         Build(DefaultSpec()).Of(InitOp.NoNewPrivs).Should().ContainSingle().Which.Source.Should().Be("process.noNewPrivileges");
+    }
+
+    [Fact]
+    public void Build_Cwd_ChangedAsRootBeforeTheUserChange_RetriedAsTheUserOnlyIfRefused()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Process!.User = new User { Uid = 1000, Gid = 1000 };
+        spec.Process.Cwd = "/root";
+
+        InitPlan plan = Build(spec);
+
+        List<InitStep> chdirs = plan.Of(InitOp.Chdir);
+        chdirs.Select(s => s.A).Should().Equal(1, 2); // 1: EACCES/EPERM deferred; 2: only if deferred
+        chdirs.Should().AllSatisfy(s => s.Source.Should().Be("process.cwd"));
+        plan.IndexOf(s => s.Op == InitOp.Chdir && s.A == 1).Should().BeLessThan(plan.IndexOf(InitOp.SetUid));
+        plan.IndexOf(s => s.Op == InitOp.Chdir && s.A == 2).Should().BeGreaterThan(plan.IndexOf(InitOp.SetUid));
     }
 
     [Fact]

@@ -110,6 +110,22 @@ public sealed class SecurityPlanTests
     }
 
     [Fact]
+    public void Build_SeccompWithNoNewPrivileges_LoadedAfterTheFifoBeforeTheStartContainerHooks()
+    {
+        RuntimeSpec spec = DefaultSpec();
+        spec.Process!.NoNewPrivileges = true;
+        spec.Linux!.Seccomp = new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW" };
+        spec.Hooks = new Hooks { StartContainer = [new Hook { Path = "/bin/true" }] };
+
+        InitPlan plan = Build(spec);
+
+        // runc loads it before the fifo, crun after it; both before the startContainer hooks, which run in the container.
+        plan.IndexOf(InitOp.Seccomp).Should().BeGreaterThan(plan.IndexOf(InitOp.WaitFifo))
+            .And.BeLessThan(plan.IndexOf(InitOp.RunHook));
+        plan.Steps[^2].Op.Should().Be(InitOp.RunHook);
+    }
+
+    [Fact]
     public void Compile_RepeatedIdenticalRule_Accepted()
     {
         // podman's default profile lists "socket, arg 2 != 9, allow" twice; runc and crun take it.
