@@ -50,6 +50,10 @@ internal sealed partial class Container
         SafeFd? startReader = null;
         // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
+        if (cgroups is not null)
+        {
+            ThreadgroupLockWarmup.Start(CgroupHost.Layout); // the grace period of AddProcess, begun now
+        }
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,65 @@
+using System.Globalization;
+
+namespace LibContainer.Cgroups;
+
+/// <summary>
+/// Starts, beside the caller, the RCU grace period that the container's first cgroup.procs write
+/// would otherwise wait for on its critical path.
+/// </summary>
+/// <remarks>
+/// Moving a process into a cgroup (v1 or v2) takes the kernel's global cgroup_threadgroup_rwsem for
+/// writing. The first writer after a quiet spell switches the lock's readers (every fork and exit)
+/// to their slow path and waits one RCU grace period for the switch (rcu_sync_enter, under
+/// percpu_down_write); the switch is kept until one grace period after the last writer. On a 2-vCPU
+/// VM that wait is 10-15 ms, all of it off-CPU, and it lay between the init's clone and its GO: crun
+/// pays it at the same place. A write of this process's own pid into its own cgroup (a move that
+/// moves nothing) on a short-lived thread at the start of a create begins that grace period while
+/// the library writes its state and lc-init starts; the real write then finds the switch made, or
+/// waits only for the rest of it. Only one warm-up runs at a time, and its failure is ignored: it is
+/// a hint to the kernel, never a step of the container. Hosts whose hierarchy is mounted with
+/// favordynmods keep the switch made and never wait.
+/// </remarks>
+internal static class ThreadgroupLockWarmup
+{
+    private static int s_running;
+
+    public static void Start(CgroupLayout layout)
+    {
+        // Any hierarchy does: the lock is one for all. A v1 one first (a no-op move there has no
+        // no-internal-process rule to fail on).
+        CgroupHierarchyMount? hierarchy = layout.V1.Count > 0 ? layout.V1[0] : layout.Unified;
+        if (hierarchy is null || Interlocked.Exchange(ref s_running, 1) == 1)
+        {
+            return;
+        }
+        string directory = hierarchy.Directory(hierarchy.OwnPath);
+        string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                CgroupFiles.Write(directory, "cgroup.procs", pid);
+            }
+            catch (Exception ex) when (ex is ContainerException or IOException or UnauthorizedAccessException)
+            {
+                // A hint only: the container's own write follows and reports its own errors.
+            }
+            finally
+            {
+                Volatile.Write(ref s_running, 0);
+            }
+        }, maxStackSize: 64 * 1024)
+        {
+            IsBackground = true,
+            Name = "lc cgroup warm-up",
+        };
+        try
+        {
+            thread.UnsafeStart();
+        }
+        catch (OutOfMemoryException)
+        {
+            Volatile.Write(ref s_running, 0);
+        }
+    }
+}
