@@ -78,7 +78,7 @@ internal sealed partial class Container
             pid = message.Value;
             CrashPoint.Hit("create.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: synchronousWait > TimeSpan.Zero);
             state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             CrashPoint.Hit("create.state");

@@ -69,13 +69,15 @@ internal sealed class Reaper
     /// <summary>
     /// The exit of a process this one has just made (an init, an exec). Detached (a short-lived host
     /// that leaves the exit to the next parent, a subreaper): watched only when something asks, so a
-    /// call that exits right after starts no poller thread. Safe to start late: the process stays
-    /// our child, a zombie once it ends, until we exit, so its pid names it.
+    /// call that exits right after starts no poller thread. <paramref name="whenAsked"/> (a host
+    /// with a synchronous wait limit, whose caller blocks for the exit anyway): also watched only
+    /// when asked, and reaped. Safe to start late: the process stays our child, a zombie once it
+    /// ends, until it is reaped, so its pid names it.
     /// </summary>
-    public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached) =>
-        detached
-            ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
-            : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
+    public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached, bool whenAsked = false) =>
+        detached ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
+        : whenAsked ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime))
+        : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
 
     /// <summary>
     /// Blocks the calling thread up to <paramref name="limit"/> for the exit of a watched process and,
