@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using LibContainer.Interop;
 
 namespace LibContainer.Cgroups;
 
@@ -13,15 +15,17 @@ namespace LibContainer.Cgroups;
 /// percpu_down_write); the switch is kept until one grace period after the last writer. On a 2-vCPU
 /// VM that wait is 10-15 ms, all of it off-CPU, and it lay between the init's clone and its GO: crun
 /// pays it at the same place. A write of this process's own pid into its own cgroup (a move that
-/// moves nothing) on a short-lived thread at the start of a create begins that grace period while
+/// moves nothing) on a short-lived native thread at the start of a create begins that grace period while
 /// the library writes its state and lc-init starts; the real write then finds the switch made, or
 /// waits only for the rest of it. Only one warm-up runs at a time, and its failure is ignored: it is
 /// a hint to the kernel, never a step of the container. Hosts whose hierarchy is mounted with
 /// favordynmods keep the switch made and never wait.
 /// </remarks>
-internal static class ThreadgroupLockWarmup
+internal static unsafe class ThreadgroupLockWarmup
 {
     private static int s_running;
+    private static string? s_directory;
+    private static string? s_pid;
 
     public static void Start(CgroupLayout layout)
     {
@@ -32,34 +36,36 @@ internal static class ThreadgroupLockWarmup
         {
             return;
         }
-        string directory = hierarchy.Directory(hierarchy.OwnPath);
-        string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                CgroupFiles.Write(directory, "cgroup.procs", pid);
-            }
-            catch (Exception ex) when (ex is ContainerException or IOException or UnauthorizedAccessException)
-            {
-                // A hint only: the container's own write follows and reports its own errors.
-            }
-            finally
-            {
-                Volatile.Write(ref s_running, 0);
-            }
-        }, maxStackSize: 64 * 1024)
-        {
-            IsBackground = true,
-            Name = "lc cgroup warm-up",
-        };
+        s_directory = hierarchy.Directory(hierarchy.OwnPath);
+        s_pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         try
         {
-            thread.UnsafeStart();
+            // A native thread: Thread.Start would make this caller wait until the new thread runs.
+            Sys.StartNativeThread(&Run, 0);
         }
-        catch (OutOfMemoryException)
+        catch (SyscallException)
         {
             Volatile.Write(ref s_running, 0);
         }
+    }
+
+    [UnmanagedCallersOnly]
+    private static nint Run(nint arg)
+    {
+        try
+        {
+            CgroupFiles.Write(s_directory!, "cgroup.procs", s_pid!);
+        }
+#pragma warning disable CA1031 // nothing may leave an UnmanagedCallersOnly method; this write is a hint only
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            // The container's own write follows and reports its own errors.
+        }
+        finally
+        {
+            Volatile.Write(ref s_running, 0);
+        }
+        return 0;
     }
 }

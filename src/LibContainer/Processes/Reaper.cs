@@ -30,19 +30,29 @@ internal sealed class Reaper
     /// </summary>
     public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
-        var created = new Lazy<Watch>(() => Watch.Start(pid, pidfd, leaveZombie));
+        Lazy<Watch> entry = Entry(pid, startTime, pidfd, leaveZombie);
+        return entry.Value.Exit;
+    }
+
+    /// <summary>The shared entry of a process, made (not started) if there is none.</summary>
+    private Lazy<Watch> Entry(int pid, ulong startTime, SafeFd? pidfd, bool leaveZombie)
+    {
         var key = (pid, startTime);
+        Lazy<Watch>? created = null;
+        created = new Lazy<Watch>(() =>
+        {
+            Watch watch = Watch.Start(pid, pidfd, leaveZombie);
+            // Only this entry, not one a reused pid may have added since.
+            _ = watch.Exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, created!)), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return watch;
+        });
         Lazy<Watch> entry = _watched.GetOrAdd(key, created);
         if (!ReferenceEquals(entry, created))
         {
             pidfd?.Dispose();
-            return entry.Value.Exit;
         }
-        Task<ExitStatus> exit = entry.Value.Exit;
-        // Only this entry, not one a reused pid may have added since.
-        _ = exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, entry)), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return exit;
+        return entry;
     }
 
     /// <summary>
@@ -52,7 +62,8 @@ internal sealed class Reaper
     /// </summary>
     public void Reap(int pid, ulong startTime)
     {
-        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.IsValueCreated && entry.Value.Reap())
+        // An entry not started yet (watched when asked) is started here, so its status is kept for its asker.
+        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.Value.Reap())
         {
             return;
         }
@@ -76,8 +87,12 @@ internal sealed class Reaper
     /// </summary>
     public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached, bool whenAsked = false) =>
         detached ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
-        : whenAsked ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime))
+        : whenAsked ? WhenAsked(Entry(pid, startTime, pidfd: null, leaveZombie: false))
         : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
+
+    // The entry is shared from now on (a second factory's load finds it and reads the same status);
+    // only its start waits for the first ask.
+    private static Lazy<Task<ExitStatus>> WhenAsked(Lazy<Watch> entry) => new(() => entry.Value.Exit);
 
     /// <summary>
     /// Blocks the calling thread up to <paramref name="limit"/> for the exit of a watched process and,
