@@ -18,8 +18,8 @@ namespace LibContainer.Cgroups;
 /// moves nothing) on a short-lived native thread at the start of a create begins that grace period while
 /// the library writes its state and lc-init starts; the real write then finds the switch made, or
 /// waits only for the rest of it. Only one warm-up runs at a time, and its failure is ignored: it is
-/// a hint to the kernel, never a step of the container. Hosts whose hierarchy is mounted with
-/// favordynmods keep the switch made and never wait.
+/// a hint to the kernel, never a step of the container. A host that mounts cgroup2 with
+/// favordynmods keeps the switch made for good and never waits.
 /// </remarks>
 internal static unsafe class ThreadgroupLockWarmup
 {
