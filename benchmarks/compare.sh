@@ -15,6 +15,12 @@
 # row is that overhead alone); the embedded one is timed by the program (no process is started per
 # container there, so there is nothing to add). Prints median and p90 per variant, and the ratio
 # of the medians to `crun run` and to the unshare floor. Fails if any run fails or leaves anything.
+# CPU time beside wall time: for the external variants the user + system time of the command and
+# the descendants it waited for (bash's `times`, which reads getrusage(RUSAGE_CHILDREN): 1 ms
+# resolution, so read medians); for the embedded one getrusage of its process (every thread) and
+# the children it reaped, in microseconds. A container process whose runtime exits before it (create
+# + start + delete: the init is reparented when `create` exits) is reaped by pid 1 and not counted,
+# for every runtime alike. Wall time minus CPU time is time spent waiting: off-CPU.
 # State roots (the library's, runc's, crun's) are in a temp directory under /tmp; with --tmpfs-state
 # all three are on a tmpfs mounted in the private namespace instead (as /run is on most hosts; on
 # this VM /run is on the root ext4 file system, where every state file costs more).
@@ -131,6 +137,7 @@ if [[ -x $lcrun_bin ]]; then
 fi
 
 declare -A samples=() # variant -> space-separated microseconds
+declare -A cpu_samples=() # variant -> space-separated microseconds of CPU time
 declare -A phase_samples=()
 n=0
 us=0
@@ -143,18 +150,33 @@ fail() {
 }
 next_id() { n=$((n + 1)); id="${stem}x$n"; }
 elapsed() { local t1=$EPOCHREALTIME; us=$(( ${t1/./} - ${t0/./} )); }
+# children_cpu sets $children_us: CPU time (user + system, microseconds) of the children bash has
+# waited for so far. `times` is a builtin and nothing here forks (a subshell would be a child too,
+# and its own children's counts start empty); its second line is the children's: "0m1.234s 0m0.567s".
+children_cpu() {
+  local user sys
+  times >"$work/times"
+  { read -r _; read -r user sys; } <"$work/times"
+  to_us "$user"; children_us=$seconds_us
+  to_us "$sys"; children_us=$((children_us + seconds_us))
+}
+to_us() { local m=${1%%m*} s=${1#*m}; s=${s%s}; seconds_us=$(( (10#$m * 60000 + 10#${s/./}) * 1000 )); }
+children_us=0
+seconds_us=0
+cpu_us=0
 
 run_embedded() {
-  local total create start wait destroy
+  local total create start wait destroy cpu
   t0=$EPOCHREALTIME
   echo run >&"${EMB[1]}"
-  read -r -t 60 -u "${EMB[0]}" total create start wait destroy || fail "embedded (no answer)" "?"
+  read -r -t 60 -u "${EMB[0]}" total create start wait destroy cpu || fail "embedded (no answer)" "?"
   elapsed
   [[ $total =~ ^[0-9]+$ ]] || { echo "compare: embedded: $total $create $start $wait $destroy" >&2; fail embedded "?"; }
   phase_samples[round_trip]+=" $us"
   phase_samples[create]+=" $create"; phase_samples[start]+=" $start"
   phase_samples[wait]+=" $wait"; phase_samples[destroy]+=" $destroy"
   us=$total
+  cpu_us=$cpu
 }
 run_oci() { # runtime
   local rc=0
@@ -203,6 +225,14 @@ declare -A label=(
   [forkexec]="fork+exec /bin/true"
 )
 run_variant() {
+  local before
+  children_cpu; before=$children_us
+  run_variant_once "$1"
+  if [[ $1 != embedded ]]; then
+    children_cpu; cpu_us=$((children_us - before))
+  fi
+}
+run_variant_once() {
   case $1 in
     embedded) run_embedded ;;
     crun_run) run_oci crun ;;
@@ -217,6 +247,7 @@ run_variant() {
 }
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+load_samples="" # the 1-minute load average after every round
 started=$EPOCHREALTIME
 total_rounds=$((warmup_rounds + rounds))
 echo "compare: $rounds rounds (+$warmup_rounds warm-up) of ${#variants[@]} variants, interleaved; bundle $bundle" >&2
@@ -226,11 +257,13 @@ for ((round = 0; round < total_rounds; round++)); do
     run_variant "$v"
     if ((round >= warmup_rounds)); then
       samples[$v]+=" $us"
+      cpu_samples[$v]+=" $cpu_us"
     else
       phase_samples=() # the warm-up's embedded phases do not count either
     fi
   done
   if (((round + 1) % 10 == 0)); then echo "compare: round $((round + 1))/$total_rounds" >&2; fi
+  read -r load1 _ </proc/loadavg && load_samples+=" $load1"
 done
 finished=$EPOCHREALTIME
 
@@ -241,14 +274,20 @@ stats() {
     r = int(0.9 * NR); if (r < 0.9 * NR) r++
     printf "%.2f %.2f\n", m / 1000, a[r] / 1000 }'
 }
-declare -A median=() p90=()
+declare -A median=() p90=() cpu=() offcpu=()
 for v in "${variants[@]}"; do
   read -r median[$v] p90[$v] <<<"$(stats "${samples[$v]}")"
+  read -r cpu[$v] _ <<<"$(stats "${cpu_samples[$v]}")"
+  # off-CPU: per run, wall time minus CPU time (the time the command and what it waited for spent
+  # waiting: for a CPU, a timer, a grace period, a child, the disk), then the median.
+  read -r -a w <<<"${samples[$v]}"; read -r -a c <<<"${cpu_samples[$v]}"
+  d=""; for i in "${!w[@]}"; do d+=" $((w[i] - c[i]))"; done
+  read -r offcpu[$v] _ <<<"$(stats "$d")"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 echo
-echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r);" \
+echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')$(grep -m1 'cpu MHz' /proc/cpuinfo | awk -F: '{ printf ", %.0f MHz", $2 }')), kernel $(uname -r);" \
   "$(runc --version | head -1), $(crun --version | head -1), .NET $(dotnet --version)"
 if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
   echo "Library: commit $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" status --porcelain -- src | grep -q . && echo ' + uncommitted changes in src/')"
@@ -257,13 +296,24 @@ else
 fi
 echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$(df --output=fstype "$work" | tail -1) ($(dirname "$bundle"))")"
 echo "$rounds rounds (+$warmup_rounds warm-up), $(awk -v a="${started/./}" -v b="${finished/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s;" \
-  "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "1-minute load during: $(tr ' ' '\n' <<<"$load_samples" | grep -v '^$' | sort -n | sed -n '1p;$p' | paste -sd- -) on $(nproc) CPUs"
 echo
-echo "| variant | median ms | p90 ms | x crun run | x unshare floor |"
-echo "|---|---:|---:|---:|---:|"
+echo "| variant | median ms | p90 ms | CPU ms | off-CPU ms | x crun run | x unshare floor | CPU x crun run's |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for v in "${variants[@]}"; do
-  echo "| ${label[$v]} | ${median[$v]} | ${p90[$v]} | $(ratio "${median[$v]}" "${median[crun_run]}") | $(ratio "${median[$v]}" "${median[floor]}") |"
+  echo "| ${label[$v]} | ${median[$v]} | ${p90[$v]} | ${cpu[$v]} | ${offcpu[$v]} | $(ratio "${median[$v]}" "${median[crun_run]}") |" \
+    "$(ratio "${median[$v]}" "${median[floor]}") | $(ratio "${cpu[$v]}" "${cpu[crun_run]}") |"
 done
+echo
+echo "Medians of each run's wall time, CPU time (user + system of the command and the children it reaped) and"
+echo "their difference (off-CPU: waiting). Embedded: the lifecycle in process, its CPU from getrusage of"
+echo "the program and its reaped children; the others from bash's \`times\` (1 ms resolution)."
+if [[ -n ${median[lcrun_run]:-} ]]; then
+  echo "lcrun run: $(ratio "${median[lcrun_run]}" "${median[crun_run]}")x crun run (CPU $(ratio "${cpu[lcrun_run]}" "${cpu[crun_run]}")x);" \
+    "lcrun create+start+delete: $(ratio "${median[lcrun_csd]}" "${median[crun_csd]}")x crun's (CPU $(ratio "${cpu[lcrun_csd]}" "${cpu[crun_csd]}")x);" \
+    "embedded: $(ratio "${median[embedded]}" "${median[crun_run]}")x crun run, $(ratio "${median[embedded]}" "${median[floor]}")x the floor"
+fi
 echo
 printf "embedded lifecycle phases, median ms: create %s, start %s, wait %s, destroy %s; bash round trip (line out, answer in) %s\n" \
   "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" \

@@ -50,6 +50,10 @@ internal sealed partial class Container
         SafeFd? startReader = null;
         // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
+        if (cgroups is not null)
+        {
+            ThreadgroupLockWarmup.Start(CgroupHost.Layout); // the grace period of AddProcess, begun now
+        }
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +78,7 @@ internal sealed partial class Container
             pid = message.Value;
             CrashPoint.Hit("create.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: synchronousWait > TimeSpan.Zero);
             state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
             dir.Write(state); // from here a crash leaves a record that Destroy can act on
             CrashPoint.Hit("create.state");

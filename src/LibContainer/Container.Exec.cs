@@ -45,7 +45,7 @@ internal sealed partial class Container
             pid = message.Value;
             CrashPoint.Hit("exec.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
-            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached);
+            exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: _synchronousWait > TimeSpan.Zero);
             _cgroups?.AddProcess(pid);
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             CrashPoint.Hit("exec.go");

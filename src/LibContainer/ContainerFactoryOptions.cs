@@ -49,7 +49,9 @@ public sealed record ContainerFactoryOptions
     /// thread). Zero, the default: never; every wait gives the thread back at once. Set it in a
     /// process that makes one call and exits, such as a command line: the first asynchronous wait
     /// of a process starts the library's fd poller thread and the thread pool's threads, which
-    /// costs more than a short wait. A cancellation is seen when the blocking part ends. A caller
+    /// costs more than a short wait; with a limit, the exit of a container's init or an exec'd process
+    /// is watched only from the first wait on (or destroy), as for a detached one, so a caller that
+    /// blocks for it starts neither. A cancellation is seen when the blocking part ends. A caller
     /// that wants the exit's task without waiting (to race it against a timer) calls
     /// WaitForExitAsync from a pool thread (Task.Run).
     /// </summary>

@@ -41,6 +41,39 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         ReapZombie(pid);
     }
 
+    [Fact]
+    public async Task Create_LeavesTheCallersOwnCgroupsAsTheyWere()
+    {
+        // Create begins the cgroup threadgroup lock's grace period by writing this process's pid into
+        // its own cgroup (Cgroups/ThreadgroupLockWarmup): a move of nothing. This process, every
+        // thread of it, must stay where it was.
+        string before = File.ReadAllText("/proc/self/cgroup");
+        IContainer container = await CreateAsync(Spec("true"));
+        await container.StartAsync(Token);
+
+        (await container.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(0);
+        File.ReadAllText("/proc/self/cgroup").Should().Be(before);
+        foreach (string task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (ReadIfThere(Path.Combine(task, "cgroup")) is string cgroups) // a thread may end meanwhile
+            {
+                cgroups.Should().Be(before, $"thread {Path.GetFileName(task)} stays too");
+            }
+        }
+    }
+
+    private static string? ReadIfThere(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return null;
+        }
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int waitpid(int pid, out int status, int options);
 

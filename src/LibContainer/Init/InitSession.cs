@@ -90,9 +90,18 @@ internal sealed class InitSession : IDisposable
                 {
                     fds.Add((fifo, FifoFd(extraFiles.Count)));
                 }
+                // The sealed copy of lc-init is executed as /proc/self/fd/N with N above every fd placed
+                // here (lc-init makes it close-on-exec with everything above the socket).
+                string executable = initPath;
+                if (NativeInit.CopyAt(initPath) is SafeFd copy)
+                {
+                    int target = fds.Max(f => f.Item2) + 1;
+                    fds.Add((copy, target));
+                    executable = $"/proc/self/fd/{target}";
+                }
                 // CLONE_PARENT makes the container's init the child of the thread that spawned lc-init: one
                 // that dies with its parent needs a thread that lives as long as the process.
-                Func<int> spawn = () => Sys.Spawn(initPath, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
+                Func<int> spawn = () => Sys.Spawn(executable, [NativeInit.FileName], [$"_LIBCONTAINER_INITPIPE={socketFd}"], fds);
                 int stage0 = plan.Steps.Any(s => s.Op == InitOp.ParentDeathSignal) ? HostThread.Run(spawn) : spawn();
                 GC.KeepAlive(extraFiles);
                 return new InitSession(parent, id, plan, stage0, synchronousWait);

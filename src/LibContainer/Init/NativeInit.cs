@@ -28,6 +28,25 @@ internal static class NativeInit
         }
     }
 
+    /// <summary>
+    /// The sealed copy behind a path from <see cref="ExecutablePath"/>, or null for any other path. The
+    /// spawn maps it to a number above the child's other fds and executes that (InitSession.Spawn).
+    /// </summary>
+    public static SafeFd? CopyAt(string executablePath)
+    {
+        lock (s_copies)
+        {
+            foreach (SafeFd copy in s_copies.Values)
+            {
+                if (executablePath == $"/proc/self/fd/{copy.Fd}")
+                {
+                    return copy;
+                }
+            }
+            return null;
+        }
+    }
+
     public static string Locate(string? configured)
     {
         if (configured is not null)

@@ -67,12 +67,10 @@ internal static unsafe partial class Sys
             SendFile(memfd, source, $"memfd copy of {path}"); // in the kernel: no buffer of the binary's size here
             int seals = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE;
             SyscallException.ThrowIfFailed(LibC.fcntl(fd, LibC.F_ADD_SEALS, seals), "fcntl(F_ADD_SEALS)", path);
-            // It is executed as /proc/self/fd/N by a child whose low fds the spawn rearranges (stdio,
-            // extra files, socket, fifo): keep N far above them.
-            int high = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 256);
-            SyscallException.ThrowIfFailed(high, "fcntl(F_DUPFD_CLOEXEC)", path);
-            memfd.Dispose();
-            return new SafeFd(high);
+            // No dup to a high fd number here: raising the fd table above its 64 slots in a process whose
+            // threads share it waits for an RCU grace period (expand_fdtable), ~15 ms on a loaded 2-vCPU
+            // VM. The spawn places the copy above the child's other fds instead (InitSession.Spawn).
+            return memfd;
         }
         catch
         {

@@ -88,12 +88,33 @@ internal sealed class ContainerProcess : IProcess, IDisposable
     /// </remarks>
     public Task<ExitStatus> WaitForExitAsync(CancellationToken cancellationToken = default)
     {
+        if (SynchronousWait > TimeSpan.Zero && !cancellationToken.IsCancellationRequested && !_exit.IsValueCreated)
+        {
+            // No watch yet: block on a pidfd of our own first, so a process that ends in time is
+            // read by the watch's first look, inline, and neither the poller's thread (whose start
+            // waits until it runs: a scheduler wait on a busy machine) nor the pool's ever start.
+            BlockUntilExit(SynchronousWait);
+        }
         Task<ExitStatus> exit = _exit.Value;
         if (!exit.IsCompleted && SynchronousWait > TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
         {
             Reaper.Shared.WaitBlocking(Pid, StartTime, SynchronousWait);
         }
         return exit.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Polls a pidfd of this very process (not a reused pid) up to <paramref name="limit"/>.</summary>
+    private void BlockUntilExit(TimeSpan limit)
+    {
+        if (Pid <= 0 || ProcStat.TryRead(Pid) is not { } stat || stat.StartTime != StartTime)
+        {
+            return;
+        }
+        using SafeFd? pidfd = Sys.PidfdOpen(Pid);
+        if (pidfd is not null)
+        {
+            _ = Sys.Poll(pidfd, write: false, limit);
+        }
     }
 
     public ValueTask SignalAsync(Signal signal, CancellationToken cancellationToken = default)

@@ -30,19 +30,29 @@ internal sealed class Reaper
     /// </summary>
     public Task<ExitStatus> WatchAsync(int pid, ulong startTime, SafeFd? pidfd = null, bool leaveZombie = false)
     {
-        var created = new Lazy<Watch>(() => Watch.Start(pid, pidfd, leaveZombie));
+        Lazy<Watch> entry = Entry(pid, startTime, pidfd, leaveZombie);
+        return entry.Value.Exit;
+    }
+
+    /// <summary>The shared entry of a process, made (not started) if there is none.</summary>
+    private Lazy<Watch> Entry(int pid, ulong startTime, SafeFd? pidfd, bool leaveZombie)
+    {
         var key = (pid, startTime);
+        Lazy<Watch>? created = null;
+        created = new Lazy<Watch>(() =>
+        {
+            Watch watch = Watch.Start(pid, pidfd, leaveZombie);
+            // Only this entry, not one a reused pid may have added since.
+            _ = watch.Exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, created!)), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return watch;
+        });
         Lazy<Watch> entry = _watched.GetOrAdd(key, created);
         if (!ReferenceEquals(entry, created))
         {
             pidfd?.Dispose();
-            return entry.Value.Exit;
         }
-        Task<ExitStatus> exit = entry.Value.Exit;
-        // Only this entry, not one a reused pid may have added since.
-        _ = exit.ContinueWith(_ => _watched.TryRemove(KeyValuePair.Create(key, entry)), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return exit;
+        return entry;
     }
 
     /// <summary>
@@ -52,7 +62,8 @@ internal sealed class Reaper
     /// </summary>
     public void Reap(int pid, ulong startTime)
     {
-        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.IsValueCreated && entry.Value.Reap())
+        // An entry not started yet (watched when asked) is started here, so its status is kept for its asker.
+        if (_watched.TryGetValue((pid, startTime), out Lazy<Watch>? entry) && entry.Value.Reap())
         {
             return;
         }
@@ -69,13 +80,19 @@ internal sealed class Reaper
     /// <summary>
     /// The exit of a process this one has just made (an init, an exec). Detached (a short-lived host
     /// that leaves the exit to the next parent, a subreaper): watched only when something asks, so a
-    /// call that exits right after starts no poller thread. Safe to start late: the process stays
-    /// our child, a zombie once it ends, until we exit, so its pid names it.
+    /// call that exits right after starts no poller thread. <paramref name="whenAsked"/> (a host
+    /// with a synchronous wait limit, whose caller blocks for the exit anyway): also watched only
+    /// when asked, and reaped. Safe to start late: the process stays our child, a zombie once it
+    /// ends, until it is reaped, so its pid names it.
     /// </summary>
-    public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached) =>
-        detached
-            ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
-            : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
+    public Lazy<Task<ExitStatus>> WatchChild(int pid, ulong startTime, bool detached, bool whenAsked = false) =>
+        detached ? new Lazy<Task<ExitStatus>>(() => WatchAsync(pid, startTime, leaveZombie: true))
+        : whenAsked ? WhenAsked(Entry(pid, startTime, pidfd: null, leaveZombie: false))
+        : new Lazy<Task<ExitStatus>>(WatchAsync(pid, startTime, Sys.PidfdOpen(pid)));
+
+    // The entry is shared from now on (a second factory's load finds it and reads the same status);
+    // only its start waits for the first ask.
+    private static Lazy<Task<ExitStatus>> WhenAsked(Lazy<Watch> entry) => new(() => entry.Value.Exit);
 
     /// <summary>
     /// Blocks the calling thread up to <paramref name="limit"/> for the exit of a watched process and,
