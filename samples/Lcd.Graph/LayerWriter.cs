@@ -15,6 +15,13 @@ public static class LayerWriter
     public static void Write(string directory, Stream output, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!Directory.EnumerateFileSystemEntries(directory).Any(p => include is null || include(Path.GetFileName(p))))
+        {
+            // An empty layer is still a tar: its end-of-archive blocks (TarWriter writes none without an entry).
+            output.Write(new byte[1024]);
+            return;
+        }
         using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
         var inodes = new Dictionary<(ulong, ulong), string>();
         Walk(writer, directory, "", inodes, include);

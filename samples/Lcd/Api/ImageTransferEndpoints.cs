@@ -74,7 +74,7 @@ internal static partial class ImageTransferEndpoints
         try
         {
             using var registry = new RegistryClient(Credentials(context));
-            ImageRecord image = await registry.PullAsync(images, reference, progress, context.RequestAborted);
+            ImageRecord image = await registry.PullAsync(images, reference, new PullProgress(progress), context.RequestAborted);
             await images.TagAsync(image.Id, ImageReference.Parse($"{reference.Repository}@{image.Manifest}"), CancellationToken.None);
             LogPulled(logger, reference, image.Id, image.Manifest);
             progress.Send(new ProgressMessage { Status = "Digest: " + image.Manifest });
@@ -102,11 +102,11 @@ internal static partial class ImageTransferEndpoints
             : [repository!.WithTag(tag)];
         if (targets.Count == 0 || targets.Any(t => images.Find(t.ToString()) is null))
         {
-            throw ApiException.NotFound($"An image does not exist locally with the tag: {(targets.Count == 0 ? repository!.FamiliarName.Split(':')[0] : targets.First(t => images.Find(t.ToString()) is null).FamiliarName)}");
+            throw ApiException.NotFound($"An image does not exist locally with the tag: {(targets.Count == 0 ? FamiliarRepository(repository!) : targets.First(t => images.Find(t.ToString()) is null).FamiliarName)}");
         }
         ILogger logger = Logger(context);
         await using var progress = new ProgressWriter(context, null, null);
-        progress.Send(new ProgressMessage { Status = $"The push refers to repository [{repository!.FamiliarName.Split(['@', ':'])[0]}]" });
+        progress.Send(new ProgressMessage { Status = $"The push refers to repository [{FamiliarRepository(repository!)}]" });
         try
         {
             using var registry = new RegistryClient(Credentials(context));
@@ -198,11 +198,7 @@ internal static partial class ImageTransferEndpoints
 
     private static async Task Prune(HttpContext context, ImageStore images)
     {
-        Dictionary<string, List<string>> filters = ContainerEndpoints.ParseFilters(context.Request.Query["filters"]);
-        foreach (string key in filters.Keys.Where(k => k != "dangling"))
-        {
-            throw ApiException.BadRequest($"invalid filter '{key}' (lcd's image prune takes dangling)");
-        }
+        Dictionary<string, List<string>> filters = ContainerEndpoints.ParseFilters(context.Request.Query["filters"], "dangling");
         bool danglingOnly = !filters.TryGetValue("dangling", out List<string>? dangling) || dangling.Any(v => v is "true" or "1");
         var deleted = new List<ImageDeleteItem>();
         long reclaimed = 0;
@@ -234,6 +230,15 @@ internal static partial class ImageTransferEndpoints
 
     private static long UnixTime(string? created) =>
         created is not null && DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeSeconds() : 0;
+
+    /// <summary>The repository as Docker prints it: busybox, 127.0.0.1:5000/app (no tag, no digest).</summary>
+    private static string FamiliarRepository(ImageReference reference)
+    {
+        string name = reference.FamiliarName;
+        int at = name.IndexOf('@', StringComparison.Ordinal);
+        name = at < 0 ? name : name[..at];
+        return reference.Tag is { } tag && name.EndsWith(":" + tag, StringComparison.Ordinal) ? name[..^(tag.Length + 1)] : name;
+    }
 
     private static string ShortId(string digest) => Digest.TryParse(digest, out Digest d) ? d.Hex[..12] : digest;
 
@@ -420,6 +425,28 @@ internal static partial class ImageTransferEndpoints
             {
                 inner.Report(value);
             }
+        }
+    }
+
+    /// <summary>A pull's lines: a layer the store already has says "Already exists" and nothing more, as Docker prints it.</summary>
+    private sealed class PullProgress(IProgress<LayerProgress> inner) : IProgress<LayerProgress>
+    {
+        private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+
+        public void Report(LayerProgress value)
+        {
+            lock (_present)
+            {
+                if (value.Status == "Already exists")
+                {
+                    _present.Add(value.Digest);
+                }
+                else if (_present.Contains(value.Digest))
+                {
+                    return;
+                }
+            }
+            inner.Report(value);
         }
     }
 
