@@ -201,7 +201,7 @@ internal static partial class ImageTransferEndpoints
         Dictionary<string, List<string>> filters = ContainerEndpoints.ParseFilters(context.Request.Query["filters"], "dangling");
         bool danglingOnly = !filters.TryGetValue("dangling", out List<string>? dangling) || dangling.Any(v => v is "true" or "1");
         var deleted = new List<ImageDeleteItem>();
-        long reclaimed = 0;
+        var freed = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (ImageRecord image in images.List())
         {
             bool tagged = images.NamesOf(image.Id).Any(n => !n.Contains('@', StringComparison.Ordinal));
@@ -209,7 +209,7 @@ internal static partial class ImageTransferEndpoints
             {
                 continue;
             }
-            long size = images.GetManifest(image).Layers.Sum(l => l.Size);
+            List<Descriptor> layers = images.GetManifest(image).Layers;
             IReadOnlyList<string> done;
             try
             {
@@ -219,13 +219,18 @@ internal static partial class ImageTransferEndpoints
             {
                 continue; // a container took it meanwhile
             }
-            reclaimed += size;
+            layers.ForEach(l => freed[l.Digest] = l.Size);
             deleted.AddRange(done.Select(line => line.StartsWith("Untagged: ", StringComparison.Ordinal)
                 ? new ImageDeleteItem(line["Untagged: ".Length..], null)
                 : new ImageDeleteItem(null, line["Deleted: ".Length..])));
         }
+        // What went: the layers of removed images that no image left uses.
+        foreach (ImageRecord left in images.List())
+        {
+            images.GetManifest(left).Layers.ForEach(l => freed.Remove(l.Digest));
+        }
         await images.GarbageCollectAsync(context.RequestAborted);
-        await context.Response.WriteAsJsonAsync(new ImagePruneResponse(deleted, reclaimed), ImageTransferJsonContext.Default.ImagePruneResponse, contentType: "application/json", context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new ImagePruneResponse(deleted, freed.Values.Sum()), ImageTransferJsonContext.Default.ImagePruneResponse, contentType: "application/json", context.RequestAborted);
     }
 
     private static long UnixTime(string? created) =>
