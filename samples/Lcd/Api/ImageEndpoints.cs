@@ -56,6 +56,8 @@ internal static class ImageEndpoints
             RepoTags = Tags(images, image),
             RepoDigests = ImageTransferEndpoints.RepoDigests(images, image),
             Created = config.Created ?? "",
+            Author = config.Author ?? "",
+            Comment = config.History?.LastOrDefault()?.Comment ?? "",
             Architecture = config.Architecture,
             Os = config.Os,
             Size = size,
