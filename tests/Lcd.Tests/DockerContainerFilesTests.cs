@@ -17,6 +17,11 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped containers keep their root filesystems mounted until rm: remove every one this test made.
+        foreach (string id in (await Docker("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Docker("rm", "-f", id);
+        }
         await _lcd.DisposeAsync();
         if (_work is not null)
         {
@@ -64,7 +69,7 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
     {
         await StartWorkerAsync();
 
-        CliResult commit = await Ok(Docker("commit", "-a", "tester", "-m", "with hello", "-c", "CMD [\"cat\", \"/hello\"]", "-c", "ENV GREETING=hi there",
+        CliResult commit = await Ok(Docker("commit", "-a", "tester", "-m", "with hello", "-c", "CMD [\"cat\", \"/hello\"]", "-c", "ENV GREETING=\"hi there\"",
             "-c", "WORKDIR /tmp", "worker", "hello:2"));
         commit.Stdout.Trim().Should().StartWith("sha256:");
 
@@ -116,7 +121,7 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
 
         CliResult missing = await Docker("cp", "worker:/no/such/file", _work);
         missing.ExitCode.Should().NotBe(0);
-        missing.Stderr.Should().Contain("Could not find the file /no/such/file in container worker");
+        missing.Stderr.Should().Contain("No such container:path: worker:/no/such/file");
     }
 
     [Fact]

@@ -23,6 +23,11 @@ public sealed class DockerImageTransferTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped containers keep their root filesystems mounted until rm: remove every one this test made.
+        foreach (string id in (await Docker("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Docker("rm", "-f", id);
+        }
         if (_registry is not null)
         {
             await _registry.DisposeAsync();

@@ -141,11 +141,11 @@ internal static partial class ImageTransferEndpoints
         IProgress<LayerProgress>? layers = quiet ? null : new LoadProgress(progress);
         try
         {
-            IReadOnlyList<ImageRecord> loaded = await ImageArchive.LoadAsync(images, context.Request.Body, layers, context.RequestAborted);
-            foreach (ImageRecord image in loaded)
+            IReadOnlyList<LoadedImage> loaded = await ImageArchive.LoadNamedAsync(images, context.Request.Body, layers, context.RequestAborted);
+            foreach (LoadedImage image in loaded)
             {
-                List<string> tags = images.NamesOf(image.Id).Select(ImageReference.Parse).Where(r => r.Tag is not null).Select(r => r.FamiliarName).ToList();
-                foreach (string line in tags.Count == 0 ? [$"Loaded image ID: {image.Id}"] : tags.Select(t => $"Loaded image: {t}"))
+                List<string> tags = image.Names.Where(r => r.Tag is not null).Select(r => r.FamiliarName).ToList();
+                foreach (string line in tags.Count == 0 ? [$"Loaded image ID: {image.Image.Id}"] : tags.Select(t => $"Loaded image: {t}"))
                 {
                     progress.Send(new ProgressMessage { Stream = line + "\n" });
                 }
