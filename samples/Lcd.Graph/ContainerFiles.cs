@@ -53,7 +53,7 @@ public static class ContainerFiles
         ArgumentNullException.ThrowIfNull(output);
         using Resolved resolved = ResolveParent(rootfs, path);
         _ = Native.LStat(resolved.FullPath); // ENOENT before anything is written
-        LayerWriter.WriteTree(resolved.FullPath, resolved.Name, output);
+        LayerWriter.WriteTree(resolved.FullPath, resolved.Name == "/" ? "." : resolved.Name, output);
     }
 
     /// <summary>
