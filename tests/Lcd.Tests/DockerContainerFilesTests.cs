@@ -22,10 +22,16 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
         {
             await Docker("rm", "-f", id);
         }
-        await _lcd.DisposeAsync();
-        if (_work is not null)
+        try
         {
-            Directory.Delete(_work, recursive: true);
+            await _lcd.DisposeAsync();
+        }
+        finally
+        {
+            if (_work is not null)
+            {
+                Directory.Delete(_work, recursive: true);
+            }
         }
     }
 

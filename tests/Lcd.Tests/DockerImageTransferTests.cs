@@ -32,10 +32,16 @@ public sealed class DockerImageTransferTests : IAsyncLifetime
         {
             await _registry.DisposeAsync();
         }
-        await _lcd.DisposeAsync();
-        if (_work is not null)
+        try
         {
-            Directory.Delete(_work, recursive: true);
+            await _lcd.DisposeAsync();
+        }
+        finally
+        {
+            if (_work is not null)
+            {
+                Directory.Delete(_work, recursive: true);
+            }
         }
     }
 
