@@ -77,6 +77,21 @@ public static class ContainerChanges
         return await ImageBuilder.BuildAsync(store, image, upper, config, comment ?? $"lcd commit {id}", names, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// docker commit with the new image's whole config given: <paramref name="config"/> replaces the
+    /// container image's defaults, the new layer's history says <paramref name="history"/>, the image's author <paramref name="author"/>.
+    /// </summary>
+    public static async Task<ImageRecord> CommitAsync(ImageStore store, RootfsDriver rootfs, string id, ContainerConfig config, History history, string? author,
+        IReadOnlyCollection<ImageReference> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        (ImageRecord image, string upper) = Upper(store, rootfs, id);
+        return await ImageBuilder.BuildAsync(store, image, upper, config, history, author, names, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The image a container's rootfs was made from.</summary>
+    public static ImageRecord ImageOf(ImageStore store, RootfsDriver rootfs, string id) => Upper(store, rootfs, id).Image;
+
     private static (ImageRecord Image, string Upper) Upper(ImageStore store, RootfsDriver rootfs, string id)
     {
         string dir = rootfs.ContainerDirectory(id);

@@ -21,16 +21,20 @@ public static class ImageArchive
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(path);
-        if (Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
-            return await LoadLayoutDirectoryAsync(store, path, progress, cancellationToken).ConfigureAwait(false);
+            await using var archive = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return await LoadAsync(store, archive, progress, cancellationToken).ConfigureAwait(false);
         }
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return await LoadAsync(store, file, progress, cancellationToken).ConfigureAwait(false);
+        return [.. (await LoadLayoutDirectoryAsync(store, path, progress, cancellationToken).ConfigureAwait(false)).Select(l => l.Image)];
     }
 
     /// <summary>Loads every image of a tarball (docker-archive or oci-archive) read from <paramref name="archive"/>.</summary>
-    public static async Task<IReadOnlyList<ImageRecord>> LoadAsync(ImageStore store, Stream archive, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<ImageRecord>> LoadAsync(ImageStore store, Stream archive, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        [.. (await LoadNamedAsync(store, archive, progress, cancellationToken).ConfigureAwait(false)).Select(l => l.Image)];
+
+    /// <summary>As <see cref="LoadAsync(ImageStore, Stream, IProgress{LayerProgress}?, CancellationToken)"/>, with the names the archive gave each image (docker load's "Loaded image:" lines).</summary>
+    public static async Task<IReadOnlyList<LoadedImage>> LoadNamedAsync(ImageStore store, Stream archive, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         var files = new Dictionary<string, (Digest Digest, long Size)>(StringComparer.Ordinal);
@@ -130,11 +134,11 @@ public static class ImageArchive
         return string.Join('/', parts);
     }
 
-    private static async Task<IReadOnlyList<ImageRecord>> LoadDockerArchiveAsync(ImageStore store, Func<string, (Digest Digest, long Size)> find,
+    private static async Task<IReadOnlyList<LoadedImage>> LoadDockerArchiveAsync(ImageStore store, Func<string, (Digest Digest, long Size)> find,
         IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
         List<DockerArchiveEntry> entries = GraphJson.Parse(store.Content.ReadAllBytes(find("manifest.json").Digest), GraphJsonContext.Default.ListDockerArchiveEntry, "manifest.json");
-        var images = new List<ImageRecord>();
+        var images = new List<LoadedImage>();
         foreach (DockerArchiveEntry entry in entries)
         {
             (Digest configDigest, long configSize) = find(entry.Config);
@@ -146,12 +150,12 @@ public static class ImageArchive
             };
             byte[] manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, GraphJsonContext.Default.Manifest);
             List<ImageReference> names = [.. (entry.RepoTags ?? []).Select(ImageReference.Parse)];
-            images.Add(await store.ImportAsync(manifestBytes, (d, _) => Task.FromResult(store.Content.OpenRead(Digest.Parse(d.Digest))), names, progress, cancellationToken).ConfigureAwait(false));
+            images.Add(new LoadedImage(await store.ImportAsync(manifestBytes, (d, _) => Task.FromResult(store.Content.OpenRead(Digest.Parse(d.Digest))), names, progress, cancellationToken).ConfigureAwait(false), names));
         }
         return images;
     }
 
-    private static async Task<IReadOnlyList<ImageRecord>> LoadLayoutDirectoryAsync(ImageStore store, string dir, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<LoadedImage>> LoadLayoutDirectoryAsync(ImageStore store, string dir, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
         string index = Path.Combine(dir, "index.json");
         if (!File.Exists(index))
@@ -166,11 +170,11 @@ public static class ImageArchive
         return await LoadLayoutAsync(store, await File.ReadAllBytesAsync(index, cancellationToken).ConfigureAwait(false), OpenBlob, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<ImageRecord>> LoadLayoutAsync(ImageStore store, byte[] indexBytes, Func<Descriptor, Stream> openBlob,
+    private static async Task<IReadOnlyList<LoadedImage>> LoadLayoutAsync(ImageStore store, byte[] indexBytes, Func<Descriptor, Stream> openBlob,
         IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
         ImageIndex index = ParseIndex(indexBytes, "index.json");
-        var images = new List<ImageRecord>();
+        var images = new List<LoadedImage>();
         foreach (Descriptor descriptor in index.Manifests)
         {
             Descriptor manifestDescriptor = descriptor;
@@ -193,7 +197,7 @@ public static class ImageArchive
                     names.Add(reference!);
                 }
             }
-            images.Add(await store.ImportAsync(bytes, (d, _) => Task.FromResult(openBlob(d)), names, progress, cancellationToken).ConfigureAwait(false));
+            images.Add(new LoadedImage(await store.ImportAsync(bytes, (d, _) => Task.FromResult(openBlob(d)), names, progress, cancellationToken).ConfigureAwait(false), names));
         }
         return images;
     }

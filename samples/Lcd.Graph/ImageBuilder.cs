@@ -14,8 +14,17 @@ public static class ImageBuilder
     /// <paramref name="config"/> as its defaults.
     /// </summary>
     public static async Task<ImageRecord> BuildAsync(ImageStore store, ImageRecord? parent, string layerDirectory, ContainerConfig config,
-        string createdBy, IReadOnlyCollection<ImageReference> names, CancellationToken cancellationToken = default)
+        string createdBy, IReadOnlyCollection<ImageReference> names, CancellationToken cancellationToken = default) =>
+        await BuildAsync(store, parent, layerDirectory, config, new History { CreatedBy = createdBy }, null, names, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="BuildAsync(ImageStore, ImageRecord?, string, ContainerConfig, string, IReadOnlyCollection{ImageReference}, CancellationToken)"/>,
+    /// with the new layer's history entry (created_by, comment; its time is set here) and the image's author (docker commit -a, -m).
+    /// </summary>
+    public static async Task<ImageRecord> BuildAsync(ImageStore store, ImageRecord? parent, string layerDirectory, ContainerConfig config,
+        History history, string? author, IReadOnlyCollection<ImageReference> names, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(store);
         string work = Path.Combine(store.Options.Root, "ingest", $"build-{Guid.NewGuid():N}");
         Directory.CreateDirectory(work);
@@ -44,11 +53,12 @@ public static class ImageBuilder
             var imageConfig = new ImageConfig
             {
                 Created = now,
+                Author = author,
                 Architecture = parentConfig?.Architecture ?? "amd64",
                 Os = parentConfig?.Os ?? "linux",
                 Config = config,
                 RootFs = new RootFs { DiffIds = [.. parentConfig?.RootFs.DiffIds ?? [], diffId.ToString()] },
-                History = [.. parentConfig?.History ?? [], new History { Created = now, CreatedBy = createdBy }],
+                History = [.. parentConfig?.History ?? [], history with { Created = now }],
             };
             byte[] configBytes = JsonSerializer.SerializeToUtf8Bytes(imageConfig, GraphJsonContext.Default.ImageConfig);
             var layerDescriptor = new Descriptor { MediaType = MediaTypes.OciLayerGzip, Digest = blobDigest.ToString(), Size = blobSize };

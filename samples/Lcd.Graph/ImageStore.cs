@@ -163,12 +163,13 @@ public sealed partial class ImageStore : IDisposable
             List<string> users = LeaseHolders(image.Id);
             if (byName)
             {
-                int namesLeft = names.Count(n => n.Value == image.Id) - 1;
+                string key = ImageReference.Parse(nameOrId).ToString();
+                // Digest names (repo@sha256:..., recorded by pull and push) do not keep an image: tags do.
+                int namesLeft = names.Count(n => n.Value == image.Id && n.Key != key && !n.Key.Contains('@', StringComparison.Ordinal));
                 if (namesLeft == 0 && users.Count > 0 && !force)
                 {
                     throw new GraphException($"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container {users[0]} is using its referenced image {image.Id}");
                 }
-                string key = ImageReference.Parse(nameOrId).ToString();
                 names.Remove(key);
                 done.Add("Untagged: " + ImageReference.Parse(nameOrId).FamiliarName);
                 if (namesLeft > 0 || users.Count > 0)

@@ -117,9 +117,35 @@ public static class LayerUnpacker
         return string.Join('/', parts);
     }
 
-    private sealed class Extraction(SafeFd root) : IDisposable
+    /// <summary>
+    /// Extracts a plain tar (docker cp's) into the open directory <paramref name="directory"/> with the same
+    /// checks as a layer (no absolute name, no <c>..</c>, nothing written through a symlink), but
+    /// without whiteouts (a <c>.wh.</c> name is an ordinary file) and, unless <paramref name="keepOwners"/>,
+    /// every entry owned by 0:0. What was written before a refused entry stays (as tar leaves it); nothing is written outside.
+    /// </summary>
+    internal static void ExtractInto(SafeFd directory, Stream tar, bool keepOwners, long maxSize, CancellationToken cancellationToken = default)
+    {
+        using var tap = new TarTap(tar, maxSize);
+        using SafeFd root = Native.OpenAt(directory, ".", Native.O_PATH | Native.O_DIRECTORY);
+        using (var extraction = new Extraction(root, layer: false, keepOwners))
+        {
+            try
+            {
+                extraction.Run(tap, cancellationToken);
+            }
+            catch (LayerTooLargeException e)
+            {
+                throw new LayerException(e.Message, null, e);
+            }
+        }
+        Finish(tap, null);
+    }
+
+    private sealed class Extraction(SafeFd root, bool layer = true, bool keepOwners = true) : IDisposable
     {
         private readonly SafeFd _root = root;
+        private readonly bool _layer = layer;
+        private readonly bool _keepOwners = keepOwners;
         private readonly List<(string Path, long MtimeNs)> _dirTimes = [];
         private readonly byte[] _buffer = new byte[1 << 17];
         private string? _cachedParent;
@@ -177,7 +203,7 @@ public static class LayerUnpacker
             long mtimeNs = (entry.ModificationTime.ToUnixTimeMilliseconds() * 1_000_000) + (entry.ModificationTime.Ticks % TimeSpan.TicksPerMillisecond * 100);
             if (name.Length == 0)
             {
-                if (entry.EntryType is TarEntryType.Directory)
+                if (_layer && entry.EntryType is TarEntryType.Directory)
                 {
                     Native.Fchown(_root, (uint)entry.Uid, (uint)entry.Gid, ".");
                     using SafeFd self = Native.OpenAt(_root, ".", Native.O_RDONLY | Native.O_DIRECTORY);
@@ -187,13 +213,18 @@ public static class LayerUnpacker
                 return;
             }
             SafeFd parent = OpenParent(parentPath, entry.Name);
-            if (baseName == OpaqueMarker)
+            if (!_keepOwners)
+            {
+                entry.Uid = 0;
+                entry.Gid = 0;
+            }
+            if (_layer && baseName == OpaqueMarker)
             {
                 using SafeFd dir = Native.OpenAt(parent, ".", Native.O_RDONLY | Native.O_DIRECTORY);
                 Native.FSetXattr(dir, "trusted.overlay.opaque", "y"u8, parentPath);
                 return;
             }
-            if (baseName.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+            if (_layer && baseName.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
             {
                 if (baseName.StartsWith(WhiteoutPrefix + WhiteoutPrefix, StringComparison.Ordinal))
                 {

@@ -15,12 +15,36 @@ public static class LayerWriter
     public static void Write(string directory, Stream output, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!Directory.EnumerateFileSystemEntries(directory).Any(p => include is null || include(Path.GetFileName(p))))
+        {
+            // An empty layer is still a tar: its end-of-archive blocks (TarWriter writes none without an entry).
+            output.Write(new byte[1024]);
+            return;
+        }
         using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
         var inodes = new Dictionary<(ulong, ulong), string>();
         Walk(writer, directory, "", inodes, include);
     }
 
-    private static void Walk(TarWriter writer, string root, string relative, Dictionary<(ulong, ulong), string> inodes, Func<string, bool>? include)
+    /// <summary>
+    /// Writes the object at <paramref name="path"/> as the entry <paramref name="name"/> and, for a
+    /// directory, its contents under <c>name/</c> (docker cp's archive of one path; symlinks are written, never followed).
+    /// </summary>
+    public static void WriteTree(string path, string name, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(name);
+        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        var inodes = new Dictionary<(ulong, ulong), string>();
+        WriteOne(writer, path, name, inodes);
+        if (Native.LStat(path).Type == Native.S_IFDIR)
+        {
+            Walk(writer, path, "", inodes, null, name);
+        }
+    }
+
+    private static void Walk(TarWriter writer, string root, string relative, Dictionary<(ulong, ulong), string> inodes, Func<string, bool>? include, string? prefix = null)
     {
         string dir = relative.Length == 0 ? root : Path.Combine(root, relative);
         var names = Directory.EnumerateFileSystemEntries(dir).Select(p => Path.GetFileName(p)).ToList();
@@ -32,10 +56,10 @@ public static class LayerWriter
             {
                 continue;
             }
-            WriteOne(writer, Path.Combine(root, rel), rel, inodes);
+            WriteOne(writer, Path.Combine(root, rel), prefix is null ? rel : prefix + "/" + rel, inodes);
             if (Native.LStat(Path.Combine(root, rel)).Type == Native.S_IFDIR)
             {
-                Walk(writer, root, rel, inodes, include);
+                Walk(writer, root, rel, inodes, include, prefix);
             }
         }
     }

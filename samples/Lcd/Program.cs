@@ -92,6 +92,8 @@ using (pidFile)
     SystemEndpoints.Map(app);
     ContainerEndpoints.Map(app);
     ImageEndpoints.Map(app);
+    ImageTransferEndpoints.Map(app);
+    ArchiveEndpoints.Map(app);
     if (options.LoadBusybox)
     {
         ImageStore images = app.Services.GetRequiredService<ImageStore>();

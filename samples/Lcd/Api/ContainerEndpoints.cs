@@ -192,7 +192,7 @@ internal static class ContainerEndpoints
     }
 
     /// <summary>The filters query: {"status": ["running"], "name": ["web"], "label": ["a=b"]} (also the old map-of-bools form).</summary>
-    internal static Dictionary<string, List<string>> ParseFilters(string? json)
+    internal static Dictionary<string, List<string>> ParseFilters(string? json, params string[] allowed)
     {
         var filters = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (string.IsNullOrEmpty(json))
@@ -215,7 +215,7 @@ internal static class ContainerEndpoints
         }
         foreach (string key in filters.Keys)
         {
-            if (key is not ("status" or "name" or "label" or "id"))
+            if (allowed.Length == 0 ? key is not ("status" or "name" or "label" or "id") : !allowed.Contains(key))
             {
                 throw ApiException.BadRequest($"invalid filter '{key}'");
             }

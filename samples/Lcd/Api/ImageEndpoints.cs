@@ -10,9 +10,9 @@ internal static class ImageEndpoints
     {
         app.MapGet("/images/json", List);
         app.MapGet("/images/{**path}", (HttpContext context, string path, ImageStore images) =>
-            path.EndsWith("/json", StringComparison.Ordinal) ? Inspect(context, path[..^"/json".Length], images) : throw ApiException.NotFound("page not found"));
+            path.EndsWith("/json", StringComparison.Ordinal) ? Inspect(context, path[..^"/json".Length], images) : ImageTransferEndpoints.Get(context, path, images));
         app.MapPost("/images/{**path}", (HttpContext context, string path, ImageStore images) =>
-            path.EndsWith("/tag", StringComparison.Ordinal) ? Tag(context, path[..^"/tag".Length], images) : throw ApiException.NotFound("page not found"));
+            path.EndsWith("/tag", StringComparison.Ordinal) ? Tag(context, path[..^"/tag".Length], images) : ImageTransferEndpoints.Post(context, path, images));
         app.MapDelete("/images/{**name}", Remove);
     }
 
@@ -35,7 +35,7 @@ internal static class ImageEndpoints
             {
                 Id = image.Id,
                 RepoTags = Tags(images, image),
-                RepoDigests = [],
+                RepoDigests = ImageTransferEndpoints.RepoDigests(images, image),
                 Created = config.Created is { } created ? DateTimeOffset.Parse(created, CultureInfo.InvariantCulture).ToUnixTimeSeconds() : 0,
                 Size = size,
                 VirtualSize = size,
@@ -54,8 +54,10 @@ internal static class ImageEndpoints
         {
             Id = image.Id,
             RepoTags = Tags(images, image),
-            RepoDigests = [],
+            RepoDigests = ImageTransferEndpoints.RepoDigests(images, image),
             Created = config.Created ?? "",
+            Author = config.Author ?? "",
+            Comment = config.History?.LastOrDefault()?.Comment ?? "",
             Architecture = config.Architecture,
             Os = config.Os,
             Size = size,

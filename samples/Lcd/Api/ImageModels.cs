@@ -27,6 +27,7 @@ public sealed record ImageInspectResponse
     public required List<string> RepoDigests { get; init; }
     public string Parent { get; init; } = "";
     public string Comment { get; init; } = "";
+    public string Author { get; init; } = "";
     public required string Created { get; init; }
     public required string Architecture { get; init; }
     public required string Os { get; init; }

@@ -36,6 +36,16 @@ internal static class Require
         }
     }
 
+    /// <summary>A Debian tool the test drives (skopeo, docker-registry, htpasswd); returns its path.</summary>
+    public static string Tool(string path, string package)
+    {
+        if (!File.Exists(path))
+        {
+            Missing($"{path} is missing: apt-get install -y {package}");
+        }
+        return path;
+    }
+
     private static void Missing(string reason)
     {
         if (Environment.GetEnvironmentVariable(Variable) == "1")

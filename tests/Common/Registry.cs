@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Lcd.Graph.Tests;
+namespace LibContainer.Testing;
 
-/// <summary>Debian's docker-registry (distribution 2.8) on 127.0.0.1, a free port, storage in a temp dir; stopped and removed at the end.</summary>
+/// <summary>
+/// Shared by the graph driver's and the daemon's tests (linked into each project).
+/// Debian's docker-registry (distribution 2.8) on 127.0.0.1, a free port, storage in a temp dir; stopped and removed at the end.</summary>
 internal sealed class Registry : IAsyncDisposable
 {
     private readonly Process _process;
@@ -34,7 +36,15 @@ internal sealed class Registry : IAsyncDisposable
         if (basicAuth is { } login)
         {
             string htpasswd = Path.Combine(dir, "htpasswd");
-            await Tool.RunAsync("htpasswd", "-Bbc", htpasswd, login.User, login.Password);
+            using (Process tool = Process.Start(new ProcessStartInfo("htpasswd", ["-Bbc", htpasswd, login.User, login.Password]) { RedirectStandardError = true })!)
+            {
+                string error = await tool.StandardError.ReadToEndAsync();
+                await tool.WaitForExitAsync();
+                if (tool.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"htpasswd exited {tool.ExitCode}: {error}");
+                }
+            }
             auth = $"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd}\n";
         }
         string config = Path.Combine(dir, "config.yml");
