@@ -13,6 +13,8 @@ internal sealed class DaemonConfigFile
     [JsonPropertyName("log-level")] public string? LogLevel { get; set; }
     [JsonPropertyName("group")] public string? Group { get; set; }
     [JsonPropertyName("live-restore")] public bool? LiveRestore { get; set; }
+    [JsonPropertyName("bip")] public string? Bip { get; set; }
+    [JsonPropertyName("bridge-prefix")] public string? BridgePrefix { get; set; }
 
     /// <summary>Keys lcd does not know: refused, as dockerd refuses them.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; set; }

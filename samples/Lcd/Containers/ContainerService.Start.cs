@@ -23,6 +23,8 @@ public sealed partial class ContainerService
             ImageRecord image = Images.Get(record.Image);
             string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
             ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
+            ApplyMounts(record, run.Spec);
+            await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
             bool stdin = record.Config.OpenStdin;
             // The hubs of this run: clients that attached before the start are already subscribed.
             OutputHub output = entry.Output;
@@ -46,6 +48,7 @@ public sealed partial class ContainerService
             }
             catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException)
             {
+                await DetachNetworkAsync(record.Id).ConfigureAwait(false);
                 output.Close();
                 entry.Output = new OutputHub();
                 // The docker CLI picks its exit code from Go's lowercase errno text: 127 for a missing program, 126 for one it may not run.
@@ -65,7 +68,7 @@ public sealed partial class ContainerService
                     entry.Gate.Release();
                     try
                     {
-                        await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+                        await RemoveAsync(entry, force: true, CancellationToken.None, removeVolumes: true).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -73,6 +76,11 @@ public sealed partial class ContainerService
                     }
                 }
                 throw error;
+            }
+            catch
+            {
+                await DetachNetworkAsync(record.Id).ConfigureAwait(false);
+                throw;
             }
             entry.Runtime = container;
             record.State = new ContainerStateJson
@@ -162,7 +170,7 @@ public sealed partial class ContainerService
         {
             try
             {
-                await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+                await RemoveAsync(entry, force: true, CancellationToken.None, removeVolumes: true).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ApiException or IOException or GraphException)
             {
@@ -182,6 +190,7 @@ public sealed partial class ContainerService
             Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
         }
         entry.Runtime = null;
+        await DetachNetworkAsync(entry.Record.Id).ConfigureAwait(false);
         entry.Output.Close();
         entry.Logged.Close();
         entry.Output = new OutputHub(); // the next start's
