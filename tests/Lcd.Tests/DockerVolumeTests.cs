@@ -62,7 +62,7 @@ public sealed class DockerVolumeTests : IAsyncLifetime
 
         await Ok("volume", "rm", "data");
         Directory.Exists(Path.Combine(VolumesDir, "data")).Should().BeFalse();
-        (await Docker("volume", "inspect", "data")).Stderr.Should().Contain("no such volume");
+        (await Docker("volume", "inspect", "data")).Stderr.Should().Contain("No such volume: data");
     }
 
     [Fact]

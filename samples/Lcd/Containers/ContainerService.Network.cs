@@ -12,8 +12,8 @@ public sealed partial class ContainerService
 {
     /// <summary>
     /// docker create's network part: the mode (HostConfig.NetworkMode: default, bridge, none, host,
-    /// container:ID or a network's name) checked now, as dockerd checks it, and what the container
-    /// joins at each start kept in its record. Published ports need a bridge network.
+    /// container:ID or a network's name) checked now as far as dockerd checks it, and what the
+    /// container joins at each start kept in its record. Published ports need a bridge network.
     /// </summary>
     private Dictionary<string, EndpointSettingsJson> ResolveNetworks(ContainerCreateRequest request, HostConfig host)
     {
@@ -35,12 +35,15 @@ public sealed partial class ContainerService
         {
             return new Dictionary<string, EndpointSettingsJson> { [mode] = new EndpointSettingsJson { NetworkID = Networking.PredefinedId(mode) } };
         }
-        NetworkDefinition network = FindNetwork(mode);
+        // An unknown network is refused at start (404), not here, as dockerd does: the docker CLI reads a
+        // 404 from create as a missing image and would try to pull it.
+        NetworkDefinition? network = Network.ListNetworks().FirstOrDefault(n => n.Name == mode || n.Id == mode);
+        string name = network?.Name ?? mode;
         EndpointSettingsJson? wanted = request.NetworkingConfig?.EndpointsConfig?.GetValueOrDefault(mode)
-            ?? request.NetworkingConfig?.EndpointsConfig?.GetValueOrDefault(network.Name);
+            ?? request.NetworkingConfig?.EndpointsConfig?.GetValueOrDefault(name);
         return new Dictionary<string, EndpointSettingsJson>
         {
-            [network.Name] = new EndpointSettingsJson { NetworkID = network.Id, Aliases = wanted?.Aliases is { Count: > 0 } aliases ? [.. aliases] : null },
+            [name] = new EndpointSettingsJson { NetworkID = network?.Id ?? "", Aliases = wanted?.Aliases is { Count: > 0 } aliases ? [.. aliases] : null },
         };
     }
 
@@ -85,6 +88,10 @@ public sealed partial class ContainerService
             if (networks.Count == 0)
             {
                 networks = [mode];
+            }
+            foreach (string name in networks)
+            {
+                _ = FindNetwork(name); // 404 with dockerd's words
             }
         }
         IEnumerable<string> exposed = (record.Config.ExposedPorts ?? []).Keys.Concat(run.ExposedPorts);

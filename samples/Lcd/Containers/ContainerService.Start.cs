@@ -23,8 +23,6 @@ public sealed partial class ContainerService
             ImageRecord image = Images.Get(record.Image);
             string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
             ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
-            ApplyMounts(record, run.Spec);
-            await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
             bool stdin = record.Config.OpenStdin;
             // The hubs of this run: clients that attached before the start are already subscribed.
             OutputHub output = entry.Output;
@@ -39,6 +37,8 @@ public sealed partial class ContainerService
             IContainer container;
             try
             {
+                ApplyMounts(record, run.Spec);
+                await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
                 container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
                 {
                     Stdin = stdin ? StdioMode.Pipe : StdioMode.Null,
@@ -46,7 +46,7 @@ public sealed partial class ContainerService
                     Stderr = StdioMode.Pipe,
                 }, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException)
+            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or ApiException)
             {
                 await DetachNetworkAsync(record.Id).ConfigureAwait(false);
                 output.Close();
@@ -61,7 +61,9 @@ public sealed partial class ContainerService
                 int code = errno.Length == 0 ? 128 : errno.Contains("permission", StringComparison.Ordinal) ? 126 : 127;
                 record.State = record.State with { Status = "created", ExitCode = code, Error = ex.Message };
                 await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
-                var error = ApiException.BadRequest($"failed to create task for container: {ex.Message}{errno}");
+                // A network or mount refused keeps its status and words (404 network not found, 409 port taken).
+                var error = ex as ApiException ?? ApiException.BadRequest($"failed to create task for container: {ex.Message}{errno}");
+                nextExit.TrySetResult(code); // a client waiting for the next exit (docker run) is not left hanging
                 if (record.HostConfig.AutoRemove)
                 {
                     // As dockerd: a --rm container whose start failed is removed (its name is free again).
