@@ -248,4 +248,38 @@ public sealed class DockerNetworkTests : IAsyncLifetime
 
         files.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal("box", "1", "0", "box");
     }
+
+    [Fact]
+    public async Task DaemonKilledAndRestarted_RunningContainerKeepsItsPort_RemovedCleanly()
+    {
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        try
+        {
+            int port = FreePort();
+            LcdDaemon crashed = await LcdDaemon.StartAsync(dir, "--load-busybox");
+            CliResult run = await Cli.DockerAsync(crashed, "run", "-d", "-p", $"127.0.0.1:{port}:80", "--name", "web", "busybox", "httpd", "-f", "-p", "80");
+            run.ExitCode.Should().Be(0, run.Stderr);
+            string id = run.Stdout.Trim();
+            (await GetAsync($"http://127.0.0.1:{port}/etc/hostname")).Should().Be(id[..12] + "\n");
+
+            await crashed.KillAsync();
+            await crashed.DisposeAsync();
+            (await GetAsync($"http://127.0.0.1:{port}/etc/hostname")).Should().Be(id[..12] + "\n", "the container and its network outlive a SIGKILLed daemon");
+
+            await using (LcdDaemon restarted = await LcdDaemon.StartAsync(dir))
+            {
+                (await Cli.DockerAsync(restarted, "port", "web")).Stdout.Should().Be($"80/tcp -> 127.0.0.1:{port}\n", "the restarted daemon's reconcile keeps a running container's sandbox");
+                (await GetAsync($"http://127.0.0.1:{port}/etc/hostname")).Should().Be(id[..12] + "\n");
+                CliResult rm = await Cli.DockerAsync(restarted, "rm", "-f", "web");
+                rm.ExitCode.Should().Be(0, rm.Stderr);
+            }
+
+            LcdDaemon.MountsUnder(dir).Should().BeEmpty();
+            HostState.Take().ShouldEqual(_before, "after the restarted daemon removed the container and went");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
