@@ -248,12 +248,12 @@ public sealed class LcdDaemon : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            await RemoveNetworksAsync(); // also when the stop failed: the process is gone either way
             if (Environment.GetEnvironmentVariable("LCD_TEST_LOG") is { Length: > 0 } log)
             {
                 File.AppendAllText(log, Output); // the daemon's log, kept for a failing run
             }
         }
-        await RemoveNetworksAsync();
         if (_ownsDir)
         {
             // Nothing of lcd's may outlive it: a mount left under its directories fails the test (after it is cleaned up).
