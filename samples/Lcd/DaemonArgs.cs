@@ -17,6 +17,8 @@ internal static class DaemonArgs
         A daemon in the shape of dockerd: Docker's Engine API on a unix socket, containers made by LibContainer.
 
         Options:
+              --bip string           The default bridge network's subnet, as CIDR (default: the next free /24 of 10.89.0.0/16)
+              --bridge-prefix string Linux bridges are named PREFIX0 and PREFIX-ID (default "lcd")
               --config-file string   Daemon configuration file (default "/etc/lcd/daemon.json")
               --data-root string     Root directory of persistent state (default "/var/lib/lcd")
               --exec-root string     Root directory of run-time state (default "/run/lcd")
@@ -44,6 +46,8 @@ internal static class DaemonArgs
         ["--live-restore"] = "live-restore",
         ["--log-driver"] = "log-driver",
         ["--log-opt"] = "log-opts",
+        ["--bip"] = "bip",
+        ["--bridge-prefix"] = "bridge-prefix",
         ["--load-busybox"] = "load-busybox",
         ["-h"] = "help", ["--help"] = "help",
         ["-v"] = "version", ["--version"] = "version",
@@ -121,6 +125,8 @@ internal static class DaemonArgs
             Both("live-restore", file.LiveRestore);
             Both("log-driver", file.LogDriver);
             Both("log-opts", file.LogOpts);
+            Both("bip", file.Bip);
+            Both("bridge-prefix", file.BridgePrefix);
             if (both.Count > 0)
             {
                 throw new DaemonConfigException($"unable to configure the daemon with file {configPath ?? DaemonOptions.DefaultConfigFile}: the following directives are specified both as a flag and in the configuration file: {string.Join(", ", both)}");
@@ -139,6 +145,8 @@ internal static class DaemonArgs
             LoadBusybox = Flag("load-busybox"),
             LogDriver = Single("log-driver") ?? file?.LogDriver ?? new DaemonOptions().LogDriver,
             LogOpts = flags.TryGetValue("log-opts", out List<string>? logOpts) ? ParseLogOpts(logOpts) : file?.LogOpts ?? new(StringComparer.Ordinal),
+            Bip = Single("bip") ?? file?.Bip,
+            BridgePrefix = Single("bridge-prefix") ?? file?.BridgePrefix ?? new DaemonOptions().BridgePrefix,
         };
         Validate(options);
         return new Parsed(options, Help: false, Version: false);
@@ -172,6 +180,14 @@ internal static class DaemonArgs
         }
         _ = ToLogLevel(options.LogLevel);
         _ = options.SocketPaths();
+        if (options.BridgePrefix.Length is 0 or > 9 || !options.BridgePrefix.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new DaemonConfigException($"bridge-prefix '{options.BridgePrefix}': must be 1-9 letters or digits (bridge names have at most 15 characters)");
+        }
+        if (options.Bip is not null)
+        {
+            _ = Containers.Networking.DefaultSubnet(options.Bip);
+        }
         foreach ((string name, string path) in new[] { ("data-root", options.DataRoot), ("exec-root", options.ExecRoot), ("pidfile", options.Pidfile) })
         {
             if (!Path.IsPathRooted(path))

@@ -15,6 +15,8 @@ internal sealed class DaemonConfigFile
     [JsonPropertyName("live-restore")] public bool? LiveRestore { get; set; }
     [JsonPropertyName("log-driver")] public string? LogDriver { get; set; }
     [JsonPropertyName("log-opts")] public Dictionary<string, string>? LogOpts { get; set; }
+    [JsonPropertyName("bip")] public string? Bip { get; set; }
+    [JsonPropertyName("bridge-prefix")] public string? BridgePrefix { get; set; }
 
     /// <summary>Keys lcd does not know: refused, as dockerd refuses them.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unknown { get; set; }

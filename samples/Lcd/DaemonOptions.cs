@@ -42,6 +42,12 @@ public sealed class DaemonOptions
     /// <summary>--load-busybox (lcd's own): the offline image for a quick start with no registry, built once when missing.</summary>
     public bool LoadBusybox { get; set; }
 
+    /// <summary>--bip, "bip": the default bridge network's subnet (dockerd's bridge IP: its first address is the gateway); the next free /24 of 10.89.0.0/16 when null.</summary>
+    public string? Bip { get; set; }
+
+    /// <summary>--bridge-prefix (lcd's own): Linux bridges are named PREFIX0 (the default network) and PREFIX-ID, so two daemons side by side keep apart.</summary>
+    public string BridgePrefix { get; set; } = "lcd";
+
     /// <summary>The unix socket paths of <see cref="Hosts"/> (or the default).</summary>
     public IReadOnlyList<string> SocketPaths()
     {

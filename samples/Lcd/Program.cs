@@ -82,6 +82,9 @@ using (pidFile)
     builder.Services.AddSingleton(sp => new RootfsDriver(sp.GetRequiredService<ImageStore>()));
     builder.Services.AddSingleton<IFactory>(sp => new ContainerFactory(
         new ContainerFactoryOptions { StateRoot = Path.Combine(options.ExecRoot, "libcontainer") }, sp.GetRequiredService<ILoggerFactory>()));
+    // The network driver (CNI plugins) and the local volume driver, their state under the data root.
+    builder.Services.AddSingleton(sp => new Lcd.Network.NetworkDriver(Networking.DriverOptions(options), sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton<Lcd.Volumes.VolumeStore>();
     builder.Services.AddSingleton<ContainerService>();
     builder.Services.AddHostedService<ContainerShutdown>();
 
@@ -94,6 +97,9 @@ using (pidFile)
     ImageEndpoints.Map(app);
     ImageTransferEndpoints.Map(app);
     ArchiveEndpoints.Map(app);
+    NetworkEndpoints.Map(app);
+    VolumeEndpoints.Map(app);
+    DiskUsageEndpoints.Map(app);
     if (options.LoadBusybox)
     {
         ImageStore images = app.Services.GetRequiredService<ImageStore>();
@@ -111,6 +117,7 @@ using (pidFile)
         }
     }
     await app.Services.GetRequiredService<ContainerService>().LoadAsync(CancellationToken.None);
+    await app.Services.GetRequiredService<ContainerService>().StartNetworkAsync(CancellationToken.None);
 
     ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lcd");
     app.Lifetime.ApplicationStarted.Register(() =>

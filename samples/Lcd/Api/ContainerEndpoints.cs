@@ -118,13 +118,15 @@ internal static class ContainerEndpoints
 
     private static async Task Remove(HttpContext context, string id, ContainerService containers)
     {
-        await containers.RemoveAsync(containers.Get(id), Bool(context, "force"), context.RequestAborted);
+        await containers.RemoveAsync(containers.Get(id), Bool(context, "force"), context.RequestAborted, removeVolumes: Bool(context, "v"));
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private static async Task Inspect(HttpContext context, string id, ContainerService containers)
     {
-        ContainerRecord r = containers.Get(id).Record;
+        ContainerEntry entry = containers.Get(id);
+        ContainerRecord r = entry.Record;
+        Lcd.Network.Sandboxes.NetworkSandbox? sandbox = containers.SandboxOf(r.Id);
         var body = new ContainerInspectResponse
         {
             Id = r.Id,
@@ -133,9 +135,9 @@ internal static class ContainerEndpoints
             Args = r.Args,
             State = r.State,
             Image = "sha256:" + r.Image,
-            ResolvConfPath = "",
-            HostnamePath = "",
-            HostsPath = "",
+            ResolvConfPath = sandbox?.ResolvConfPath ?? "",
+            HostnamePath = sandbox?.HostnamePath ?? "",
+            HostsPath = sandbox?.HostsPath ?? "",
             LogPath = r.LogPath,
             Name = r.Name,
             RestartCount = r.RestartCount,
@@ -143,8 +145,8 @@ internal static class ContainerEndpoints
             Platform = "linux",
             HostConfig = r.HostConfig,
             Config = r.Config,
-            Mounts = [],
-            NetworkSettings = new NetworkSettingsJson(),
+            Mounts = r.MountPoints ?? [],
+            NetworkSettings = containers.NetworkSettings(entry, sandbox),
         };
         await context.Response.WriteAsJsonAsync(body, ContainerJsonContext.Default.ContainerInspectResponse, contentType: "application/json", context.RequestAborted);
     }
@@ -155,9 +157,11 @@ internal static class ContainerEndpoints
         Dictionary<string, List<string>> filters = ParseFilters(context.Request.Query["filters"]);
         int? limit = Int(context, "limit");
         var list = new List<ContainerSummary>();
+        Dictionary<string, Lcd.Network.Sandboxes.NetworkSandbox> sandboxes = containers.Network.ListSandboxes().ToDictionary(s => s.ContainerId, StringComparer.Ordinal);
         foreach (ContainerEntry entry in containers.List())
         {
             ContainerRecord r = entry.Record;
+            Lcd.Network.Sandboxes.NetworkSandbox? sandbox = r.State.Running ? sandboxes.GetValueOrDefault(r.Id) : null;
             bool filtered = filters.ContainsKey("status");
             if (!all && !filtered && !r.State.Running && !r.State.Restarting)
             {
@@ -175,13 +179,13 @@ internal static class ContainerEndpoints
                 ImageID = "sha256:" + r.Image,
                 Command = string.Join(' ', [r.Path, .. r.Args]),
                 Created = DateTimeOffset.Parse(r.Created, CultureInfo.InvariantCulture).ToUnixTimeSeconds(),
-                Ports = [],
+                Ports = ContainerService.PortSummaries(r, sandbox),
                 Labels = r.Config.Labels ?? [],
                 State = r.State.Status,
                 Status = HumanStatus(r.State),
                 HostConfig = new SummaryHostConfig(r.HostConfig.NetworkMode ?? "default"),
-                NetworkSettings = new NetworkSettingsJson(),
-                Mounts = [],
+                NetworkSettings = new SummaryNetworkSettings(ContainerService.Endpoints(r, sandbox)),
+                Mounts = r.MountPoints ?? [],
             });
             if (limit is > 0 && list.Count >= limit)
             {
@@ -192,36 +196,8 @@ internal static class ContainerEndpoints
     }
 
     /// <summary>The filters query: {"status": ["running"], "name": ["web"], "label": ["a=b"]} (also the old map-of-bools form).</summary>
-    internal static Dictionary<string, List<string>> ParseFilters(string? json, params string[] allowed)
-    {
-        var filters = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(json))
-        {
-            return filters;
-        }
-        try
-        {
-            using JsonDocument doc = JsonDocument.Parse(json);
-            foreach (JsonProperty filter in doc.RootElement.EnumerateObject())
-            {
-                filters[filter.Name] = filter.Value.ValueKind == JsonValueKind.Array
-                    ? filter.Value.EnumerateArray().Select(v => v.GetString() ?? "").ToList()
-                    : filter.Value.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.True).Select(p => p.Name).ToList();
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            throw ApiException.BadRequest($"invalid filter: {ex.Message}");
-        }
-        foreach (string key in filters.Keys)
-        {
-            if (allowed.Length == 0 ? key is not ("status" or "name" or "label" or "id") : !allowed.Contains(key))
-            {
-                throw ApiException.BadRequest($"invalid filter '{key}'");
-            }
-        }
-        return filters;
-    }
+    internal static Dictionary<string, List<string>> ParseFilters(string? json, params string[] allowed) =>
+        Filters.Parse(json, allowed.Length == 0 ? ["status", "name", "label", "id"] : allowed);
 
     private static bool Matches(ContainerRecord r, Dictionary<string, List<string>> filters)
     {

@@ -55,6 +55,9 @@ public sealed record HostConfig
     public List<string>? Binds { get; set; }
     public Dictionary<string, string>? Tmpfs { get; set; }
     public bool? Init { get; set; }
+    public Dictionary<string, List<PortBindingJson>?>? PortBindings { get; set; }
+    public bool PublishAllPorts { get; set; }
+    public List<MountJson>? Mounts { get; set; }
     public LogConfig? LogConfig { get; set; }
 }
 
@@ -72,6 +75,7 @@ public sealed record LogConfig
 public sealed record ContainerCreateRequest : ContainerConfig
 {
     public HostConfig? HostConfig { get; set; }
+    public NetworkingConfigJson? NetworkingConfig { get; set; }
 }
 
 public sealed record ContainerCreateResponse(string Id, List<string> Warnings);
@@ -116,6 +120,12 @@ public sealed record ContainerRecord
 
     /// <summary>docker stop or kill ended the last run (unless-stopped then stays stopped at daemon start), as dockerd records it.</summary>
     public bool HasBeenManuallyStopped { get; set; }
+
+    /// <summary>The networks the container joins at each start (name: aliases), or its mode alone (none, host, container:ID).</summary>
+    public Dictionary<string, EndpointSettingsJson>? Networks { get; set; }
+
+    /// <summary>Its volumes, binds and tmpfs mounts, resolved at create.</summary>
+    public List<MountPointJson>? MountPoints { get; set; }
 }
 
 /// <summary>GET /containers/{id}/json.</summary>
@@ -137,17 +147,9 @@ public sealed record ContainerInspectResponse
     public required string Platform { get; init; }
     public required HostConfig HostConfig { get; init; }
     public required ContainerConfig Config { get; init; }
-    public required List<EmptyObject> Mounts { get; init; }
+    public required List<MountPointJson> Mounts { get; init; }
     public required NetworkSettingsJson NetworkSettings { get; init; }
 }
-
-public sealed record NetworkSettingsJson
-{
-    public Dictionary<string, List<PortBindingJson>?> Ports { get; init; } = [];
-    public Dictionary<string, EmptyObject> Networks { get; init; } = [];
-}
-
-public sealed record PortBindingJson(string HostIp, string HostPort);
 
 /// <summary>GET /containers/json's entries (docker ps).</summary>
 public sealed record ContainerSummary
@@ -158,13 +160,13 @@ public sealed record ContainerSummary
     public required string ImageID { get; init; }
     public required string Command { get; init; }
     public long Created { get; init; }
-    public required List<EmptyObject> Ports { get; init; }
+    public required List<PortSummaryJson> Ports { get; init; }
     public required Dictionary<string, string> Labels { get; init; }
     public required string State { get; init; }
     public required string Status { get; init; }
     public required SummaryHostConfig HostConfig { get; init; }
-    public required NetworkSettingsJson NetworkSettings { get; init; }
-    public required List<EmptyObject> Mounts { get; init; }
+    public required SummaryNetworkSettings NetworkSettings { get; init; }
+    public required List<MountPointJson> Mounts { get; init; }
 }
 
 public sealed record SummaryHostConfig(string NetworkMode);

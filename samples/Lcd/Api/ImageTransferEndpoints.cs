@@ -198,7 +198,11 @@ internal static partial class ImageTransferEndpoints
 
     private static async Task Prune(HttpContext context, ImageStore images)
     {
-        Dictionary<string, List<string>> filters = ContainerEndpoints.ParseFilters(context.Request.Query["filters"], "dangling");
+        Dictionary<string, List<string>> filters = Filters.Parse(context.Request.Query["filters"], "dangling", "label", "until");
+        if (filters.ContainsKey("until"))
+        {
+            throw ApiException.BadRequest("the until filter is not supported by lcd");
+        }
         bool danglingOnly = !filters.TryGetValue("dangling", out List<string>? dangling) || dangling.Any(v => v is "true" or "1");
         var deleted = new List<ImageDeleteItem>();
         var freed = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -206,6 +210,10 @@ internal static partial class ImageTransferEndpoints
         {
             bool tagged = images.NamesOf(image.Id).Any(n => !n.Contains('@', StringComparison.Ordinal));
             if ((danglingOnly && tagged) || images.LeaseHolders(image.Id).Count > 0)
+            {
+                continue;
+            }
+            if (filters.TryGetValue("label", out List<string>? labels) && !labels.All(l => Filters.LabelMatches(l, images.GetConfig(image).Config?.Labels)))
             {
                 continue;
             }

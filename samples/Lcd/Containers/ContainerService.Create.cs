@@ -85,6 +85,8 @@ public sealed partial class ContainerService
             ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
             record.Args.AddRange(run.Spec.Process!.Args!.Skip(1));
             record = record with { Path = run.Spec.Process.Args![0] };
+            record.Networks = ResolveNetworks(request, host);
+            record.MountPoints = await ResolveMountsAsync(record, run.Volumes, rootfs, cancellationToken).ConfigureAwait(false);
             entry = new ContainerEntry(record, dir);
             lock (_lock)
             {

@@ -40,6 +40,8 @@ public sealed partial class ContainerService
             IContainer container;
             try
             {
+                ApplyMounts(record, run.Spec);
+                await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
                 stdoutFifo = StdioFifo.Create(Path.Combine(fifos, "stdout"));
                 stderrFifo = StdioFifo.Create(Path.Combine(fifos, "stderr"));
                 container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
@@ -54,8 +56,9 @@ public sealed partial class ContainerService
                 stdoutFifo.CloseContainerEnd();
                 stderrFifo.CloseContainerEnd();
             }
-            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException)
+            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException or ApiException)
             {
+                await DetachNetworkAsync(record.Id).ConfigureAwait(false);
                 stdoutFifo?.Dispose();
                 stderrFifo?.Dispose();
                 System.IO.Directory.Delete(fifos, recursive: true);
@@ -71,14 +74,16 @@ public sealed partial class ContainerService
                 int code = errno.Length == 0 ? 128 : errno.Contains("permission", StringComparison.Ordinal) ? 126 : 127;
                 record.State = record.State with { Status = "created", ExitCode = code, Error = ex.Message };
                 await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
-                var error = ApiException.BadRequest($"failed to create task for container: {ex.Message}{errno}");
+                // A network or mount refused keeps its status and words (404 network not found, 409 port taken).
+                var error = ex as ApiException ?? ApiException.BadRequest($"failed to create task for container: {ex.Message}{errno}");
+                nextExit.TrySetResult(code); // a client waiting for the next exit (docker run) is not left hanging
                 if (record.HostConfig.AutoRemove)
                 {
                     // As dockerd: a --rm container whose start failed is removed (its name is free again).
                     entry.Gate.Release();
                     try
                     {
-                        await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+                        await RemoveAsync(entry, force: true, CancellationToken.None, removeVolumes: true).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -86,6 +91,14 @@ public sealed partial class ContainerService
                     }
                 }
                 throw error;
+            }
+            catch
+            {
+                await DetachNetworkAsync(record.Id).ConfigureAwait(false);
+                stdoutFifo?.Dispose();
+                stderrFifo?.Dispose();
+                System.IO.Directory.Delete(fifos, recursive: true);
+                throw;
             }
             entry.Runtime = container;
             record.State = new ContainerStateJson
@@ -191,7 +204,7 @@ public sealed partial class ContainerService
         {
             try
             {
-                await RemoveAsync(entry, force: true, CancellationToken.None).ConfigureAwait(false);
+                await RemoveAsync(entry, force: true, CancellationToken.None, removeVolumes: true).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ApiException or IOException or GraphException)
             {
@@ -229,6 +242,7 @@ public sealed partial class ContainerService
         {
             System.IO.Directory.Delete(fifos, recursive: true);
         }
+        await DetachNetworkAsync(entry.Record.Id).ConfigureAwait(false);
         entry.Output.Close();
         entry.Logged.Close();
         entry.Output = new OutputHub(); // the next start's

@@ -89,8 +89,8 @@ public sealed partial class ContainerService
         return entry.Record.State.ExitCode;
     }
 
-    /// <summary>docker rm: a running container only with force (killed first); the record, log and root filesystem go.</summary>
-    public async Task RemoveAsync(ContainerEntry entry, bool force, CancellationToken cancellationToken)
+    /// <summary>docker rm: a running container only with force (killed first); the record, log, root filesystem and network sandbox go, with -v its anonymous volumes.</summary>
+    public async Task RemoveAsync(ContainerEntry entry, bool force, CancellationToken cancellationToken, bool removeVolumes = false)
     {
         if (entry.IsRunning && !force)
         {
@@ -117,10 +117,15 @@ public sealed partial class ContainerService
                 }
             }
             entry.Record.State = entry.Record.State with { Status = "removing" };
+            await DetachNetworkAsync(entry.Record.Id).ConfigureAwait(false);
             Rootfs.Remove(entry.Record.Id);
             if (System.IO.Directory.Exists(entry.Directory))
             {
                 System.IO.Directory.Delete(entry.Directory, recursive: true);
+            }
+            if (removeVolumes)
+            {
+                RemoveAnonymousVolumes(entry.Record);
             }
             Log.ContainerRemoved(_logger, entry.Record.Id);
         }

@@ -22,8 +22,10 @@ public sealed partial class ContainerService
     private readonly Dictionary<string, string> _logOpts;
     private readonly ILogger _logger;
 
-    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, ILogger<ContainerService> logger)
+    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, Lcd.Network.NetworkDriver network, Lcd.Volumes.VolumeStore volumes, ILogger<ContainerService> logger)
     {
+        Network = network;
+        Volumes = volumes;
         Images = images;
         Rootfs = rootfs;
         Factory = factory;
@@ -38,6 +40,8 @@ public sealed partial class ContainerService
     public ImageStore Images { get; }
     public RootfsDriver Rootfs { get; }
     public IFactory Factory { get; }
+    public Lcd.Network.NetworkDriver Network { get; }
+    public Lcd.Volumes.VolumeStore Volumes { get; }
 
     [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex ValidName();

@@ -21,6 +21,22 @@ public sealed class LcdDaemon : IAsyncDisposable
     public string ExecRoot => Path.Combine(Dir, "exec");
     public string PidFile => Path.Combine(Dir, "lcd.pid");
     public string Host => "unix://" + Socket;
+
+    /// <summary>This daemon's bridges are PREFIX0 (the default network) and PREFIX-ID: unique per directory, so daemons side by side keep apart.</summary>
+    public string BridgePrefix => BridgePrefixFor(Dir);
+
+    /// <summary>The default network's subnet (--bip), unique per directory too.</summary>
+    public string DefaultSubnet => DefaultSubnetFor(Dir);
+
+    private static byte[] DirHash(string dir) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(dir));
+
+    private static string BridgePrefixFor(string dir) => "lt" + Convert.ToHexStringLower(DirHash(dir))[..5];
+
+    private static string DefaultSubnetFor(string dir)
+    {
+        byte[] hash = DirHash(dir);
+        return $"10.{128 + (hash[3] % 120)}.{hash[4]}.0/24";
+    }
     public int Pid => _process.Id;
 
     /// <summary>What the daemon printed so far (its log).</summary>
@@ -74,6 +90,7 @@ public sealed class LcdDaemon : IAsyncDisposable
         foreach (string arg in (string[])["-H", "unix://" + Path.Combine(dir, "lcd.sock"), "--data-root", Path.Combine(dir, "data"),
                      "--exec-root", Path.Combine(dir, "exec"), "--pidfile", Path.Combine(dir, "lcd.pid"),
                      "--config-file", WriteEmptyConfig(dir), "--log-level", "debug",
+                     "--bridge-prefix", BridgePrefixFor(dir), "--bip", DefaultSubnetFor(dir),
                      // A test's daemon takes its containers with it when it stops, also after a failed test.
                      "--live-restore=false", .. extraArgs])
         {
@@ -189,6 +206,39 @@ public sealed class LcdDaemon : IAsyncDisposable
         File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4].Replace("\\040", " ", StringComparison.Ordinal))
             .Where(m => m == dir || m.StartsWith(dir + "/", StringComparison.Ordinal)).ToList();
 
+    /// <summary>
+    /// What the network driver keeps for a daemon's lifetime goes with the test's daemon: its default
+    /// bridge (dockerd keeps docker0 too) and, for a directory this daemon owns, whatever a failed test
+    /// left (sandboxes, user networks). A directory a later daemon takes over keeps its sandboxes.
+    /// </summary>
+    private async Task RemoveNetworksAsync()
+    {
+        string root = Path.Combine(DataRoot, "network");
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+        string sandboxes = Path.Combine(root, "sandboxes");
+        bool inUse = Directory.Exists(sandboxes) && Directory.EnumerateDirectories(sandboxes).Any();
+        if (inUse && !_ownsDir)
+        {
+            return;
+        }
+        using var driver = new Lcd.Network.NetworkDriver(new Lcd.Network.NetworkDriverOptions { RootDirectory = root, BridgePrefix = BridgePrefix });
+        await driver.ReconcileAsync(_ => false);
+        if (_ownsDir)
+        {
+            foreach (Lcd.Network.Networks.NetworkDefinition network in driver.ListNetworks().Where(n => !n.IsDefault))
+            {
+                await driver.RemoveNetworkAsync(network.Id);
+            }
+        }
+        if (driver.ListNetworks().Any(n => n.IsDefault))
+        {
+            await driver.RemoveDefaultNetworkAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -198,6 +248,7 @@ public sealed class LcdDaemon : IAsyncDisposable
         finally
         {
             _process.Dispose();
+            await RemoveNetworksAsync(); // also when the stop failed: the process is gone either way
             if (Environment.GetEnvironmentVariable("LCD_TEST_LOG") is { Length: > 0 } log)
             {
                 File.AppendAllText(log, Output); // the daemon's log, kept for a failing run
