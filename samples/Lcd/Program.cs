@@ -82,6 +82,7 @@ using (pidFile)
     builder.Services.AddSingleton(sp => new RootfsDriver(sp.GetRequiredService<ImageStore>()));
     builder.Services.AddSingleton<IFactory>(sp => new ContainerFactory(
         new ContainerFactoryOptions { StateRoot = Path.Combine(options.ExecRoot, "libcontainer") }, sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton<EventBus>();
     builder.Services.AddSingleton<ContainerService>();
     builder.Services.AddHostedService<ContainerShutdown>();
 
@@ -91,6 +92,10 @@ using (pidFile)
     app.UseRouting(); // after the /v1.xx prefix is stripped, so each endpoint is mapped once
     SystemEndpoints.Map(app);
     ContainerEndpoints.Map(app);
+    AttachEndpoints.Map(app);
+    ContainerRuntimeEndpoints.Map(app);
+    ExecEndpoints.Map(app);
+    EventEndpoints.Map(app);
     ImageEndpoints.Map(app);
     if (options.LoadBusybox)
     {

@@ -24,6 +24,7 @@ public sealed partial class ContainerService
             string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
             ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
             bool stdin = record.Config.OpenStdin;
+            bool tty = record.Config.Tty; // then the terminal (IProcess.Terminal) is stdin, stdout and stderr
             // The hubs of this run: clients that attached before the start are already subscribed.
             OutputHub output = entry.Output;
             OutputHub logged = entry.Logged;
@@ -39,9 +40,9 @@ public sealed partial class ContainerService
             {
                 container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
                 {
-                    Stdin = stdin ? StdioMode.Pipe : StdioMode.Null,
-                    Stdout = StdioMode.Pipe,
-                    Stderr = StdioMode.Pipe,
+                    Stdin = stdin && !tty ? StdioMode.Pipe : StdioMode.Null,
+                    Stdout = tty ? StdioMode.Null : StdioMode.Pipe,
+                    Stderr = tty ? StdioMode.Null : StdioMode.Pipe,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException)
@@ -84,9 +85,13 @@ public sealed partial class ContainerService
             };
             await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
             Log.ContainerStarted(_logger, record.Id, container.InitProcess.Pid);
-            Task pumps = Task.WhenAll(
-                PumpAsync(container.InitProcess.StandardOutputReader!, 1, output),
-                PumpAsync(container.InitProcess.StandardErrorReader!, 2, output));
+            Publish(entry, "start");
+            // With a terminal its output is one stream, logged as stdout (as Docker logs it).
+            Task pumps = tty
+                ? PumpAsync(PipeReader.Create(container.InitProcess.Terminal!, new StreamPipeReaderOptions(leaveOpen: true)), 1, output)
+                : Task.WhenAll(
+                    PumpAsync(container.InitProcess.StandardOutputReader!, 1, output),
+                    PumpAsync(container.InitProcess.StandardErrorReader!, 2, output));
             Task logWriter = WriteLogAsync(entry, toLog, logged);
             entry.Monitor = MonitorAsync(entry, container, pumps, logWriter, output, logged, nextExit);
             return true;
@@ -197,6 +202,7 @@ public sealed partial class ContainerService
         };
         await SaveAsync(entry).ConfigureAwait(false);
         Log.ContainerExited(_logger, entry.Record.Id, code);
+        Publish(entry, "die", ("exitCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>A container recorded as running when the daemon stopped: running still (live restore) or exited meanwhile.</summary>

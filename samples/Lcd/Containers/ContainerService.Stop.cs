@@ -20,10 +20,13 @@ public sealed partial class ContainerService
         string stopSignal = entry.Record.Config.StopSignal
             ?? (Images.Find(entry.Record.Image) is { } image ? Images.GetConfig(image).Config?.StopSignal : null)
             ?? "SIGTERM";
-        await container.SignalAsync((Signal)ImageSpec.ParseSignal(stopSignal), cancellationToken: cancellationToken).ConfigureAwait(false);
+        int stopNumber = ImageSpec.ParseSignal(stopSignal);
+        await container.SignalAsync((Signal)stopNumber, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Publish(entry, "kill", ("signal", Text(stopNumber)));
         if (timeout < 0)
         {
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Publish(entry, "stop");
             return true;
         }
         try
@@ -34,8 +37,11 @@ public sealed partial class ContainerService
         {
             Log.ContainerStopTimedOut(_logger, entry.Record.Id, timeout);
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        Publish(entry, "stop");
         return true;
     }
 
@@ -57,6 +63,11 @@ public sealed partial class ContainerService
             throw ApiException.BadRequest(ex.Message);
         }
         await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
+        Publish(entry, "kill", ("signal", Text(number)));
+        if (number == (int)Signal.Kill)
+        {
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
+        }
     }
 
     /// <summary>docker wait: "not-running" (now, if stopped), "next-exit" (the next exit) or "removed".</summary>
@@ -84,6 +95,7 @@ public sealed partial class ContainerService
         if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
         {
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -103,6 +115,8 @@ public sealed partial class ContainerService
                 System.IO.Directory.Delete(entry.Directory, recursive: true);
             }
             Log.ContainerRemoved(_logger, entry.Record.Id);
+            ForgetExecs(entry);
+            Publish(entry, "destroy");
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lcd.Api;
+using Lcd.Daemon;
 using Lcd.Graph;
 using LibContainer;
 
@@ -19,8 +20,9 @@ public sealed partial class ContainerService
     private readonly string _root;
     private readonly ILogger _logger;
 
-    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, ILogger<ContainerService> logger)
+    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, EventBus events, ILogger<ContainerService> logger)
     {
+        Events = events;
         Images = images;
         Rootfs = rootfs;
         Factory = factory;
@@ -32,6 +34,9 @@ public sealed partial class ContainerService
     public ImageStore Images { get; }
     public RootfsDriver Rootfs { get; }
     public IFactory Factory { get; }
+
+    /// <summary>Where container events go (docker events).</summary>
+    public EventBus Events { get; }
 
     [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex ValidName();
