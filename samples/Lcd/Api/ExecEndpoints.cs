@@ -24,11 +24,23 @@ internal static class ExecEndpoints
 
     private static async Task<T?> ReadBodyAsync<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
+        if (UpgradeBody.Read(context) is { } moved)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(moved, type);
+            }
+            catch (JsonException ex)
+            {
+                throw ApiException.BadRequest($"invalid JSON in the request body: {ex.Message}");
+            }
+        }
         if (context.Request.ContentLength > MaxBody)
         {
             throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes exceeds the limit of {MaxBody}");
         }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = MaxBody;
         }
