@@ -157,11 +157,18 @@ public sealed partial class ContainerService
             exec.Exited.TrySetResult(exitCode);
             throw;
         }
+        (ushort Rows, ushort Columns)? latest;
         lock (exec.Lock)
         {
             exec.Process = process;
             exec.Pid = process.Pid;
             exec.Running = true;
+            latest = exec.Size;
+        }
+        if (config.Tty && latest is { } asked)
+        {
+            // A resize that came while the process was being made.
+            ResizeQuietly(process, asked.Rows, asked.Columns);
         }
         Log.ExecStarted(_logger, entry.Record.Id, exec.Id, process.Pid);
         Publish(entry, "exec_start: " + string.Join(' ', config.Cmd!), ("execID", exec.Id));
@@ -199,13 +206,17 @@ public sealed partial class ContainerService
         IProcess? process;
         lock (exec.Lock)
         {
+            exec.Size = (rows, columns);
             process = exec.Process;
-            if (process is null)
-            {
-                exec.Size = (rows, columns);
-                return;
-            }
         }
+        if (process is not null)
+        {
+            ResizeQuietly(process, rows, columns);
+        }
+    }
+
+    private static void ResizeQuietly(IProcess process, ushort rows, ushort columns)
+    {
         try
         {
             process.ResizeTerminal(rows, columns);

@@ -21,8 +21,8 @@ public sealed partial class ContainerService
             ?? (Images.Find(entry.Record.Image) is { } image ? Images.GetConfig(image).Config?.StopSignal : null)
             ?? "SIGTERM";
         int stopNumber = ImageSpec.ParseSignal(stopSignal);
+        Publish(entry, "kill", ("signal", Text(stopNumber))); // before the signal, so it precedes the die
         await container.SignalAsync((Signal)stopNumber, cancellationToken: cancellationToken).ConfigureAwait(false);
-        Publish(entry, "kill", ("signal", Text(stopNumber)));
         if (timeout < 0)
         {
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -36,8 +36,8 @@ public sealed partial class ContainerService
         catch (TimeoutException)
         {
             Log.ContainerStopTimedOut(_logger, entry.Record.Id, timeout);
-            await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
             Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
+            await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
             await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -62,8 +62,8 @@ public sealed partial class ContainerService
         {
             throw ApiException.BadRequest(ex.Message);
         }
+        Publish(entry, "kill", ("signal", Text(number))); // before the signal, so it precedes the die
         await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
-        Publish(entry, "kill", ("signal", Text(number)));
         if (number == (int)Signal.Kill)
         {
             await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
@@ -94,6 +94,7 @@ public sealed partial class ContainerService
         }
         if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
         {
+            Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
             await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
