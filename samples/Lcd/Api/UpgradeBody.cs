@@ -146,13 +146,28 @@ internal static class UpgradeBody
 
     private static void Write(PipeWriter output, byte[] bytes) => output.Write(bytes);
 
-    /// <summary>The position just after the head's blank line (\r\n\r\n), or null while it is incomplete.</summary>
+    /// <summary>
+    /// The position just after the head's blank line, or null while it is incomplete. Lines may end in
+    /// CRLF or a bare LF (Kestrel accepts both; Docker.DotNet's client sends LF).
+    /// </summary>
     private static SequencePosition? FindHeadEnd(ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
-        if (reader.TryReadTo(out ReadOnlySequence<byte> _, "\r\n\r\n"u8, advancePastDelimiter: true))
+        int lineLength = 0;
+        while (reader.TryRead(out byte b))
         {
-            return reader.Position;
+            if (b == (byte)'\n')
+            {
+                if (lineLength == 0)
+                {
+                    return reader.Position;
+                }
+                lineLength = 0;
+            }
+            else if (b != (byte)'\r')
+            {
+                lineLength++;
+            }
         }
         return null;
     }
@@ -162,7 +177,7 @@ internal static class UpgradeBody
     {
         long length = 0;
         bool chunked = false, connectionUpgrade = false, upgradeHeader = false;
-        foreach (string line in head.Split("\r\n").Skip(1))
+        foreach (string line in head.Split('\n').Select(l => l.TrimEnd('\r')).Skip(1))
         {
             int colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
@@ -195,7 +210,7 @@ internal static class UpgradeBody
     /// <summary>The head without Content-Length, with the body in <see cref="Header"/>.</summary>
     internal static string Rewrite(string head, byte[] body)
     {
-        var lines = head[..^4].Split("\r\n").Where(l => !l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)
+        var lines = head.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Where(l => !l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)
             && !l.StartsWith(Header + ":", StringComparison.OrdinalIgnoreCase)).ToList();
         lines.Add($"{Header}: {Convert.ToBase64String(body)}");
         return string.Join("\r\n", lines) + "\r\n\r\n";
