@@ -35,7 +35,7 @@ internal sealed class HalfClose : IDisposable
             }
         });
         IDuplexPipe transport = connection.Transport;
-        connection.Transport = new Pipe(new Reader(UpgradeBody.Filter(transport.Input), feature, closed.Token), transport.Output);
+        connection.Transport = new Pipe(new Reader(UpgradeBody.Filter(transport.Input, () => feature.Upgraded = true), feature, closed.Token), transport.Output);
         connection.ConnectionClosed = closed.Token;
         try
         {

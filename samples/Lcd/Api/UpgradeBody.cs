@@ -40,14 +40,20 @@ internal static class UpgradeBody
     }
 
     /// <summary>The connection's input as Kestrel should see it.</summary>
-    public static PipeReader Filter(PipeReader input)
+    /// <param name="input">The transport's input.</param>
+    /// <param name="upgradeRequested">
+    /// Called when an upgrade request's head has been passed on: from then on the client's FIN is the
+    /// end of its input, even when it comes before the handler took the connection over (a client may
+    /// send its stdin and half-close without waiting for the 101).
+    /// </param>
+    public static PipeReader Filter(PipeReader input, Action upgradeRequested)
     {
         var pipe = new Pipe();
-        _ = PumpAsync(input, pipe.Writer);
+        _ = PumpAsync(input, pipe.Writer, upgradeRequested);
         return pipe.Reader;
     }
 
-    private static async Task PumpAsync(PipeReader input, PipeWriter output)
+    private static async Task PumpAsync(PipeReader input, PipeWriter output, Action upgradeRequested)
     {
         long bodyLeft = 0;
         bool passThrough = false;
@@ -102,12 +108,17 @@ internal static class UpgradeBody
                         }
                         byte[] body = rest.Slice(0, length).ToArray();
                         Write(output, Encoding.Latin1.GetBytes(Rewrite(head, body)));
+                        upgradeRequested();
                         buffer = rest.Slice(length);
                         passThrough = true; // what follows is the upgraded stream
                         continue;
                     }
                     Write(output, headBytes);
                     buffer = buffer.Slice(end.Value);
+                    if (upgrade && length == 0 && !chunked)
+                    {
+                        upgradeRequested();
+                    }
                     if (chunked || upgrade)
                     {
                         passThrough = true;
