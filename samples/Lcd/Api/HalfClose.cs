@@ -61,6 +61,11 @@ internal sealed class HalfClose : IDisposable
         public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
             ReadResult result = await inner.ReadAsync(cancellationToken);
+            if (result.IsCompleted && !result.Buffer.IsEmpty && feature.Upgraded)
+            {
+                // Input and FIN together (a client that half-closed before the 101): the bytes first, the FIN at the next read.
+                return new ReadResult(result.Buffer, result.IsCanceled, isCompleted: false);
+            }
             if (result.IsCompleted && result.Buffer.IsEmpty && feature.Upgraded)
             {
                 feature._readClosed.Cancel();
