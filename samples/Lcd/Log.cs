@@ -47,4 +47,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Error, Message = "Container record in {Directory} is unreadable; left alone")]
     public static partial void ContainerRecordUnreadable(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Container {ContainerId}: exec {ExecId} started, pid {Pid}")]
+    public static partial void ExecStarted(ILogger logger, string containerId, string execId, int pid);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Information, Message = "Container {ContainerId}: exec {ExecId} exited with {ExitCode}")]
+    public static partial void ExecExited(ILogger logger, string containerId, string execId, int exitCode);
 }

@@ -85,6 +85,7 @@ using (pidFile)
     // The network driver (CNI plugins) and the local volume driver, their state under the data root.
     builder.Services.AddSingleton(sp => new Lcd.Network.NetworkDriver(Networking.DriverOptions(options), sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddSingleton<Lcd.Volumes.VolumeStore>();
+    builder.Services.AddSingleton<EventBus>();
     builder.Services.AddSingleton<ContainerService>();
     builder.Services.AddHostedService<ContainerShutdown>();
 
@@ -94,6 +95,10 @@ using (pidFile)
     app.UseRouting(); // after the /v1.xx prefix is stripped, so each endpoint is mapped once
     SystemEndpoints.Map(app);
     ContainerEndpoints.Map(app);
+    AttachEndpoints.Map(app);
+    ContainerRuntimeEndpoints.Map(app);
+    ExecEndpoints.Map(app);
+    EventEndpoints.Map(app);
     ImageEndpoints.Map(app);
     ImageTransferEndpoints.Map(app);
     ArchiveEndpoints.Map(app);

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Lcd.Api;
 
-/// <summary>The /containers group: what docker create, start, run, stop, kill, wait, rm, ps, inspect, logs and attach call.</summary>
+/// <summary>The /containers group: what docker create, start, run, stop, kill, wait, rm, ps, inspect and logs call (attach: AttachEndpoints).</summary>
 internal static class ContainerEndpoints
 {
     /// <summary>A create body larger than this is refused (Docker's own bodies are a few KiB).</summary>
@@ -26,7 +26,6 @@ internal static class ContainerEndpoints
         group.MapPost("/{id}/wait", Wait);
         group.MapDelete("/{id}", Remove);
         group.MapGet("/{id}/logs", Logs);
-        group.MapPost("/{id}/attach", Attach);
     }
 
     /// <summary>Docker's query booleans: anything but "", "0", "false" and "none" is true.</summary>
@@ -256,6 +255,7 @@ internal static class ContainerEndpoints
             throw ApiException.BadRequest("Bad parameters: you must choose at least one stream");
         }
         bool follow = Bool(context, "follow"), timestamps = Bool(context, "timestamps");
+        bool tty = entry.Record.Config.Tty;
         string? tailText = context.Request.Query["tail"];
         int? tail = string.IsNullOrEmpty(tailText) || tailText == "all" ? null
             : int.TryParse(tailText, NumberStyles.None, CultureInfo.InvariantCulture, out int t) ? t : null;
@@ -273,6 +273,13 @@ internal static class ContainerEndpoints
             if (timestamps)
             {
                 text = Encoding.UTF8.GetBytes(JsonFileLog.FormatTime(time) + " ").Concat(text.ToArray()).ToArray();
+            }
+            if (tty)
+            {
+                // A terminal's output is one raw stream: no frames, as dockerd sends it.
+                await body.WriteAsync(text, context.RequestAborted);
+                await body.FlushAsync(context.RequestAborted);
+                return;
             }
             await StreamFraming.WriteFrameAsync(body, stream, text, context.RequestAborted);
         }
@@ -320,7 +327,7 @@ internal static class ContainerEndpoints
         }
     }
 
-    private static DateTimeOffset? ParseUnixTime(string? value)
+    internal static DateTimeOffset? ParseUnixTime(string? value)
     {
         if (string.IsNullOrEmpty(value) || value == "0")
         {
@@ -329,87 +336,5 @@ internal static class ContainerEndpoints
         return decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds)
             ? DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond))
             : throw ApiException.BadRequest($"invalid time value: \"{value}\"");
-    }
-
-    /// <summary>
-    /// Attach takes over the connection (Upgrade: tcp, 101), as dockerd: the client then reads the
-    /// multiplexed output until the process ends, and writes stdin when it asked for it.
-    /// </summary>
-    private static async Task Attach(HttpContext context, string id, ContainerService containers)
-    {
-        ContainerEntry entry = containers.Get(id);
-        bool stdout = Bool(context, "stdout"), stderr = Bool(context, "stderr"), stdin = Bool(context, "stdin");
-        // Subscribe before answering: a client that attaches, then starts, gets every byte.
-        OutputHub hub = entry.Output;
-        ChannelReader<OutputChunk> output = hub.Subscribe();
-        Stream stream;
-        IHttpUpgradeFeature? upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        context.Response.Headers.ContentType = StreamFraming.RawStream;
-        HalfClose? halfClose = context.Features.Get<HalfClose>();
-        if (upgrade is { IsUpgradableRequest: true })
-        {
-            if (halfClose is not null)
-            {
-                halfClose.Upgraded = true;
-            }
-            context.Response.Headers.Connection = "Upgrade";
-            context.Response.Headers.Upgrade = "tcp";
-            stream = await upgrade.UpgradeAsync();
-        }
-        else
-        {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            await context.Response.StartAsync(context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            stream = context.Response.Body;
-        }
-        // A client without stdin half-closes its side at once (the docker CLI does): that is not a hang-up, so the
-        // output goes on until the process ends; a client really gone shows as a failed write.
-        Task input = stdin && entry.Record.Config.OpenStdin ? CopyStdinAsync(entry, stream, halfClose?.ReadClosed ?? context.RequestAborted) : Task.CompletedTask;
-        try
-        {
-            await foreach (OutputChunk chunk in output.ReadAllAsync(CancellationToken.None))
-            {
-                if ((chunk.Stream == 1 && stdout) || (chunk.Stream == 2 && stderr))
-                {
-                    await StreamFraming.WriteFrameAsync(stream, chunk.Stream, chunk.Data, CancellationToken.None);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client went away.
-        }
-        finally
-        {
-            hub.Unsubscribe(output);
-        }
-        await input.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
-        await stream.DisposeAsync();
-    }
-
-    private static async Task CopyStdinAsync(ContainerEntry entry, Stream client, CancellationToken cancellationToken)
-    {
-        while (entry.Runtime?.InitProcess.StandardInput is null && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(10, cancellationToken);
-        }
-        Stream? input = entry.Runtime?.InitProcess.StandardInput;
-        if (input is null)
-        {
-            return;
-        }
-        try
-        {
-            await client.CopyToAsync(input, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
-        {
-            // The client's input ended (a half-close) or it went away.
-        }
-        if (entry.Record.Config.StdinOnce)
-        {
-            await input.DisposeAsync();
-        }
     }
 }

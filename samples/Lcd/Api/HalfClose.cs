@@ -35,7 +35,7 @@ internal sealed class HalfClose : IDisposable
             }
         });
         IDuplexPipe transport = connection.Transport;
-        connection.Transport = new Pipe(new Reader(transport.Input, feature, closed.Token), transport.Output);
+        connection.Transport = new Pipe(new Reader(UpgradeBody.Filter(transport.Input, () => feature.Upgraded = true), feature, closed.Token), transport.Output);
         connection.ConnectionClosed = closed.Token;
         try
         {
@@ -61,6 +61,11 @@ internal sealed class HalfClose : IDisposable
         public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
         {
             ReadResult result = await inner.ReadAsync(cancellationToken);
+            if (result.IsCompleted && !result.Buffer.IsEmpty && feature.Upgraded)
+            {
+                // Input and FIN together (a client that half-closed before the 101): the bytes first, the FIN at the next read.
+                return new ReadResult(result.Buffer, result.IsCanceled, isCompleted: false);
+            }
             if (result.IsCompleted && result.Buffer.IsEmpty && feature.Upgraded)
             {
                 feature._readClosed.Cancel();

@@ -22,10 +22,6 @@ public sealed partial class ContainerService
         {
             throw ApiException.BadRequest("Config cannot be empty in order to create a container");
         }
-        if (request.Tty)
-        {
-            throw ApiException.BadRequest("a terminal (-t) is not supported by lcd yet: run without -t");
-        }
         if (!string.IsNullOrEmpty(name) && !ValidName().IsMatch(name))
         {
             throw ApiException.BadRequest($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
@@ -94,6 +90,7 @@ public sealed partial class ContainerService
             }
             await SaveAsync(entry, cancellationToken).ConfigureAwait(false);
             Log.ContainerCreated(_logger, id, fullName, request.Image);
+            Publish(entry, "create");
             return entry;
         }
         catch (Exception ex)
@@ -129,6 +126,7 @@ public sealed partial class ContainerService
             Env = config.Env,
             WorkingDir = config.WorkingDir,
             User = config.User,
+            Tty = config.Tty,
             Hostname = string.IsNullOrEmpty(config.Hostname) ? record.Id[..12] : config.Hostname,
         });
         RuntimeSpec spec = run.Spec;

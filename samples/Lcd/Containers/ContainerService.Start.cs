@@ -24,6 +24,7 @@ public sealed partial class ContainerService
             string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
             ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
             bool stdin = record.Config.OpenStdin;
+            bool tty = record.Config.Tty; // then the terminal (IProcess.Terminal) is stdin, stdout and stderr
             // The hubs of this run: clients that attached before the start are already subscribed.
             OutputHub output = entry.Output;
             OutputHub logged = entry.Logged;
@@ -32,7 +33,8 @@ public sealed partial class ContainerService
             {
                 entry.NextExit = nextExit = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
-            // The output goes through fifos under the exec root, which outlive the daemon (live restore).
+            // Without a terminal the output goes through fifos under the exec root, which outlive the daemon
+            // (live restore); a terminal's master is held by the daemon and ends with it.
             string fifos = FifoDirectory(record.Id);
             System.IO.Directory.CreateDirectory(fifos);
             StdioFifo? stdoutFifo = null;
@@ -42,19 +44,22 @@ public sealed partial class ContainerService
             {
                 ApplyMounts(record, run.Spec);
                 await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
-                stdoutFifo = StdioFifo.Create(Path.Combine(fifos, "stdout"));
-                stderrFifo = StdioFifo.Create(Path.Combine(fifos, "stderr"));
+                if (!tty)
+                {
+                    stdoutFifo = StdioFifo.Create(Path.Combine(fifos, "stdout"));
+                    stderrFifo = StdioFifo.Create(Path.Combine(fifos, "stderr"));
+                }
                 container = await Factory.RunAsync(record.Id, run.Spec, new ContainerOptions
                 {
-                    Stdin = stdin ? StdioMode.Pipe : StdioMode.Null,
-                    Stdout = StdioMode.File,
-                    StdoutFile = stdoutFifo.ContainerEnd,
-                    Stderr = StdioMode.File,
-                    StderrFile = stderrFifo.ContainerEnd,
+                    Stdin = stdin && !tty ? StdioMode.Pipe : StdioMode.Null,
+                    Stdout = tty ? StdioMode.Null : StdioMode.File,
+                    StdoutFile = stdoutFifo?.ContainerEnd,
+                    Stderr = tty ? StdioMode.Null : StdioMode.File,
+                    StderrFile = stderrFifo?.ContainerEnd,
                     DestroyOnDispose = false,
                 }, cancellationToken).ConfigureAwait(false);
-                stdoutFifo.CloseContainerEnd();
-                stderrFifo.CloseContainerEnd();
+                stdoutFifo?.CloseContainerEnd();
+                stderrFifo?.CloseContainerEnd();
             }
             catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException or ApiException)
             {
@@ -110,6 +115,7 @@ public sealed partial class ContainerService
             };
             await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
             Log.ContainerStarted(_logger, record.Id, container.InitProcess.Pid);
+            Publish(entry, "start");
             FollowOutput(entry, container, stdoutFifo, stderrFifo, output, logged, nextExit);
             return true;
         }
@@ -174,25 +180,28 @@ public sealed partial class ContainerService
     /// Pumps the fifos into the output hub (attached clients) and the log, and watches the process: at its
     /// exit, records it and, for --rm, removes the container. At start and at a live restore.
     /// </summary>
-    private void FollowOutput(ContainerEntry entry, IContainer container, StdioFifo stdout, StdioFifo stderr, OutputHub output, OutputHub logged, TaskCompletionSource<int> nextExit)
+    private void FollowOutput(ContainerEntry entry, IContainer container, StdioFifo? stdout, StdioFifo? stderr, OutputHub output, OutputHub logged, TaskCompletionSource<int> nextExit)
     {
         // The log writer subscribes before a byte is pumped.
         System.Threading.Channels.ChannelReader<OutputChunk> toLog = output.Subscribe();
-        Task pumps = Task.WhenAll(
-            PumpAsync(PipeReader.Create(stdout.Output), 1, output),
-            PumpAsync(PipeReader.Create(stderr.Output), 2, output));
+        // With a terminal its output is one stream, logged as stdout (as Docker logs it).
+        Task pumps = stdout is null || stderr is null
+            ? PumpAsync(PipeReader.Create(container.InitProcess.Terminal!, new StreamPipeReaderOptions(leaveOpen: true)), 1, output)
+            : Task.WhenAll(
+                PumpAsync(PipeReader.Create(stdout.Output), 1, output),
+                PumpAsync(PipeReader.Create(stderr.Output), 2, output));
         Task logWriter = WriteLogAsync(entry, toLog, logged);
         entry.Monitor = MonitorAsync(entry, container, pumps, logWriter, output, logged, nextExit, stdout, stderr);
     }
 
     /// <summary>Waits for the process, then records the exit, removes the library's container and, for --rm, the whole container.</summary>
     private async Task MonitorAsync(ContainerEntry entry, IContainer container, Task pumps, Task logWriter, OutputHub output, OutputHub logged,
-        TaskCompletionSource<int> nextExit, StdioFifo stdout, StdioFifo stderr)
+        TaskCompletionSource<int> nextExit, StdioFifo? stdout, StdioFifo? stderr)
     {
         ExitStatus status = await container.InitProcess.WaitForExitAsync().ConfigureAwait(false);
         await pumps.ConfigureAwait(false);
-        stdout.Dispose();
-        stderr.Dispose();
+        stdout?.Dispose();
+        stderr?.Dispose();
         output.Close();
         await logWriter.ConfigureAwait(false);
         logged.Close();
@@ -259,6 +268,7 @@ public sealed partial class ContainerService
         };
         await SaveAsync(entry).ConfigureAwait(false);
         Log.ContainerExited(_logger, entry.Record.Id, code);
+        Publish(entry, "die", ("exitCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>A container recorded as running when the daemon stopped: running still (live restore) or exited meanwhile.</summary>

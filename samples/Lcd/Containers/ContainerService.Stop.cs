@@ -26,10 +26,13 @@ public sealed partial class ContainerService
             return false;
         }
         int timeout = timeoutSeconds ?? entry.Record.Config.StopTimeout ?? 10;
-        await container.SignalAsync((Signal)StopSignal(entry), cancellationToken: cancellationToken).ConfigureAwait(false);
+        int stopNumber = StopSignal(entry);
+        Publish(entry, "kill", ("signal", Text(stopNumber))); // before the signal, so it precedes the die
+        await container.SignalAsync((Signal)stopNumber, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (timeout < 0)
         {
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Publish(entry, "stop");
             return true;
         }
         try
@@ -39,9 +42,12 @@ public sealed partial class ContainerService
         catch (TimeoutException)
         {
             Log.ContainerStopTimedOut(_logger, entry.Record.Id, timeout);
+            Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        Publish(entry, "stop");
         return true;
     }
 
@@ -71,7 +77,12 @@ public sealed partial class ContainerService
         {
             HoldRestart(entry);
         }
+        Publish(entry, "kill", ("signal", Text(number))); // before the signal, so it precedes the die
         await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (number == (int)Signal.Kill)
+        {
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
+        }
     }
 
     /// <summary>docker wait: "not-running" (now, if stopped), "next-exit" (the next exit) or "removed".</summary>
@@ -103,7 +114,9 @@ public sealed partial class ContainerService
         HoldRestart(entry);
         if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
         {
+            Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
             await container.SignalAsync(Signal.Kill, all: true, cancellationToken).ConfigureAwait(false);
+            await ThawAfterKillAsync(entry, container).ConfigureAwait(false);
             await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,6 +141,8 @@ public sealed partial class ContainerService
                 RemoveAnonymousVolumes(entry.Record);
             }
             Log.ContainerRemoved(_logger, entry.Record.Id);
+            ForgetExecs(entry);
+            Publish(entry, "destroy");
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lcd.Api;
+using Lcd.Daemon;
 using Lcd.Graph;
 using LibContainer;
 
@@ -22,10 +23,12 @@ public sealed partial class ContainerService
     private readonly Dictionary<string, string> _logOpts;
     private readonly ILogger _logger;
 
-    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, Lcd.Network.NetworkDriver network, Lcd.Volumes.VolumeStore volumes, ILogger<ContainerService> logger)
+    public ContainerService(DaemonOptions options, ImageStore images, RootfsDriver rootfs, IFactory factory, Lcd.Network.NetworkDriver network, Lcd.Volumes.VolumeStore volumes,
+        EventBus events, ILogger<ContainerService> logger)
     {
         Network = network;
         Volumes = volumes;
+        Events = events;
         Images = images;
         Rootfs = rootfs;
         Factory = factory;
@@ -42,6 +45,9 @@ public sealed partial class ContainerService
     public IFactory Factory { get; }
     public Lcd.Network.NetworkDriver Network { get; }
     public Lcd.Volumes.VolumeStore Volumes { get; }
+
+    /// <summary>Where container events go (docker events).</summary>
+    public EventBus Events { get; }
 
     [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex ValidName();

@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace Lcd.Api;
+
+/// <summary>
+/// Upgrade requests with a body, for Kestrel. The docker CLI starts an exec with
+/// <c>POST /exec/{id}/start</c>, a small JSON body and <c>Connection: Upgrade, Upgrade: tcp</c>; Kestrel
+/// ignores the upgrade of a request that has a body (aspnetcore#27921), so it could never be taken over.
+/// This connection-level filter moves such a body (up to <see cref="MaxBody"/> bytes) into a header
+/// (<see cref="Header"/>, base64) and drops its Content-Length: Kestrel then sees an upgradable request
+/// without a body, and the handler reads the body from the header. It follows the request framing
+/// exactly (Content-Length bodies are skipped, not parsed); after a chunked body or an upgrade it only
+/// passes bytes on.
+/// </summary>
+internal static class UpgradeBody
+{
+    public const string Header = "X-Lcd-Upgrade-Body";
+    public const int MaxBody = 8192;
+    private const int MaxHead = 64 * 1024;
+
+    /// <summary>The request body of an upgrade request, moved into <see cref="Header"/> by the filter; null when there is none.</summary>
+    public static byte[]? Read(HttpContext context)
+    {
+        string? value = context.Request.Headers[Header];
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        try
+        {
+            return Convert.FromBase64String(value);
+        }
+        catch (FormatException)
+        {
+            throw ApiException.BadRequest($"invalid {Header} header: not base64");
+        }
+    }
+
+    /// <summary>The connection's input as Kestrel should see it.</summary>
+    /// <param name="input">The transport's input.</param>
+    /// <param name="upgradeRequested">
+    /// Called when an upgrade request's head has been passed on: from then on the client's FIN is the
+    /// end of its input, even when it comes before the handler took the connection over (a client may
+    /// send its stdin and half-close without waiting for the 101).
+    /// </param>
+    public static PipeReader Filter(PipeReader input, Action upgradeRequested)
+    {
+        var pipe = new Pipe();
+        _ = PumpAsync(input, pipe.Writer, upgradeRequested);
+        return pipe.Reader;
+    }
+
+    private static async Task PumpAsync(PipeReader input, PipeWriter output, Action upgradeRequested)
+    {
+        long bodyLeft = 0;
+        bool passThrough = false;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await input.ReadAsync();
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                while (!buffer.IsEmpty)
+                {
+                    if (passThrough)
+                    {
+                        Write(output, buffer);
+                        buffer = buffer.Slice(buffer.End);
+                        break;
+                    }
+                    if (bodyLeft > 0)
+                    {
+                        long n = Math.Min(bodyLeft, buffer.Length);
+                        Write(output, buffer.Slice(0, n));
+                        buffer = buffer.Slice(n);
+                        bodyLeft -= n;
+                        continue;
+                    }
+                    // At the start of a request: wait for its whole head.
+                    SequencePosition? end = FindHeadEnd(buffer);
+                    if (end is null)
+                    {
+                        if (buffer.Length > MaxHead || result.IsCompleted)
+                        {
+                            passThrough = true; // Kestrel answers what it makes of it
+                            continue;
+                        }
+                        break;
+                    }
+                    ReadOnlySequence<byte> headBytes = buffer.Slice(0, end.Value);
+                    string head = Encoding.Latin1.GetString(headBytes);
+                    (long length, bool chunked, bool upgrade) = Inspect(head);
+                    if (upgrade && length is > 0 and <= MaxBody)
+                    {
+                        ReadOnlySequence<byte> rest = buffer.Slice(end.Value);
+                        if (rest.Length < length)
+                        {
+                            if (result.IsCompleted)
+                            {
+                                passThrough = true;
+                                continue;
+                            }
+                            break; // the whole body first
+                        }
+                        byte[] body = rest.Slice(0, length).ToArray();
+                        Write(output, Encoding.Latin1.GetBytes(Rewrite(head, body)));
+                        upgradeRequested();
+                        buffer = rest.Slice(length);
+                        passThrough = true; // what follows is the upgraded stream
+                        continue;
+                    }
+                    Write(output, headBytes);
+                    buffer = buffer.Slice(end.Value);
+                    if (upgrade && length == 0 && !chunked)
+                    {
+                        upgradeRequested();
+                    }
+                    if (chunked || upgrade)
+                    {
+                        passThrough = true;
+                    }
+                    else
+                    {
+                        bodyLeft = length;
+                    }
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+                FlushResult flushed = await output.FlushAsync();
+                if (flushed.IsCompleted || result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            error = ex;
+        }
+        finally
+        {
+            await input.CompleteAsync();
+            await output.CompleteAsync(error);
+        }
+    }
+
+    private static void Write(PipeWriter output, ReadOnlySequence<byte> bytes)
+    {
+        foreach (ReadOnlyMemory<byte> segment in bytes)
+        {
+            output.Write(segment.Span);
+        }
+    }
+
+    private static void Write(PipeWriter output, byte[] bytes) => output.Write(bytes);
+
+    /// <summary>
+    /// The position just after the head's blank line, or null while it is incomplete. Lines may end in
+    /// CRLF or a bare LF (Kestrel accepts both; Docker.DotNet's client sends LF).
+    /// </summary>
+    private static SequencePosition? FindHeadEnd(ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        int lineLength = 0;
+        while (reader.TryRead(out byte b))
+        {
+            if (b == (byte)'\n')
+            {
+                if (lineLength == 0)
+                {
+                    return reader.Position;
+                }
+                lineLength = 0;
+            }
+            else if (b != (byte)'\r')
+            {
+                lineLength++;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A head's Content-Length, whether its body is chunked, whether it asks for an upgrade (Connection: Upgrade and Upgrade).</summary>
+    internal static (long Length, bool Chunked, bool Upgrade) Inspect(string head)
+    {
+        long length = 0;
+        bool chunked = false, connectionUpgrade = false, upgradeHeader = false;
+        foreach (string line in head.Split('\n').Select(l => l.TrimEnd('\r')).Skip(1))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                continue;
+            }
+            string name = line[..colon].Trim();
+            string value = line[(colon + 1)..].Trim();
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                length = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+            }
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                chunked = true;
+            }
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                connectionUpgrade |= value.Split(',').Any(v => v.Trim().Equals("Upgrade", StringComparison.OrdinalIgnoreCase));
+            }
+            else if (name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))
+            {
+                upgradeHeader = value.Length > 0;
+            }
+        }
+        // A malformed length: no filtering from here on (Kestrel refuses the request).
+        return (length, chunked || length < 0, connectionUpgrade && upgradeHeader);
+    }
+
+    /// <summary>The head without Content-Length, with the body in <see cref="Header"/>.</summary>
+    internal static string Rewrite(string head, byte[] body)
+    {
+        var lines = head.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Where(l => !l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)
+            && !l.StartsWith(Header + ":", StringComparison.OrdinalIgnoreCase)).ToList();
+        lines.Add($"{Header}: {Convert.ToBase64String(body)}");
+        return string.Join("\r\n", lines) + "\r\n\r\n";
+    }
+}
