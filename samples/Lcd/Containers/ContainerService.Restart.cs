@@ -68,11 +68,14 @@ public sealed partial class ContainerService
         return StartRunAsync(entry, cancellationToken);
     }
 
-    /// <summary>docker stop, kill (a fatal signal) and rm: no restart until the next start.</summary>
-    private static void HoldRestart(ContainerEntry entry)
+    /// <summary>docker stop, kill (a fatal signal) and rm: no restart until the next start; by hand (it was running or restarting) also at daemon start for unless-stopped.</summary>
+    private static void HoldRestart(ContainerEntry entry, bool byHand)
     {
         entry.RestartHeld = true;
-        entry.Record.HasBeenManuallyStopped = true;
+        if (byHand)
+        {
+            entry.Record.HasBeenManuallyStopped = true;
+        }
         CancelPendingRestart(entry);
     }
 
@@ -122,10 +125,14 @@ public sealed partial class ContainerService
             return;
         }
         entry.PendingRestart = null;
-        record.RestartCount++;
         try
         {
-            await StartRunAsync(entry, CancellationToken.None).ConfigureAwait(false);
+            // Checked again under the start's gate: a stop or kill that came meanwhile wins.
+            if (!await StartRunAsync(entry, CancellationToken.None, () => !entry.RestartHeld && !_shuttingDown).ConfigureAwait(false))
+            {
+                record.State = record.State with { Status = "exited", Restarting = false };
+                await SaveAsync(entry).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is ApiException or IOException)
         {

@@ -10,14 +10,19 @@ public sealed partial class ContainerService
 {
     /// <summary>A run: the library creates and starts the container; its output goes to the log and to attached clients.</summary>
     /// <returns>False when it was already running (the API answers 304).</returns>
-    private async Task<bool> StartRunAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    /// <param name="wanted">For a restart by policy: checked under the gate, so a stop that came first wins (false: nothing started).</param>
+    private async Task<bool> StartRunAsync(ContainerEntry entry, CancellationToken cancellationToken, Func<bool>? wanted = null)
     {
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (entry.IsRunning)
+            if (entry.IsRunning || (wanted is not null && !wanted()))
             {
                 return false;
+            }
+            if (wanted is not null)
+            {
+                entry.Record.RestartCount++;
             }
             ContainerRecord record = entry.Record;
             ImageRecord image = Images.Get(record.Image);

@@ -10,13 +10,20 @@ public sealed partial class ContainerService
     /// <returns>False when it was not running (the API answers 304).</returns>
     public async Task<bool> StopAsync(ContainerEntry entry, int? timeoutSeconds, CancellationToken cancellationToken)
     {
-        if (!_shuttingDown && (entry.IsRunning || entry.Record.State.Restarting))
+        if (!_shuttingDown)
         {
+            // Held first, whatever the state: an exit being recorded or a restart waiting for its delay
+            // or being started now (under the gate) then does not bring the container back.
             bool wasRestarting = entry.Record.State.Restarting;
-            HoldRestart(entry);
+            HoldRestart(entry, byHand: entry.IsRunning || wasRestarting);
             if (wasRestarting)
             {
-                return true; // stopped while waiting for its restart
+                await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false); // a restart's start in progress finishes first
+                entry.Gate.Release();
+                if (!entry.IsRunning)
+                {
+                    return true; // stopped while waiting for its restart
+                }
             }
         }
         IContainer? container = entry.Runtime;
@@ -75,7 +82,7 @@ public sealed partial class ContainerService
         }
         if (number == (int)Signal.Kill || number == StopSignal(entry))
         {
-            HoldRestart(entry);
+            HoldRestart(entry, byHand: true);
         }
         Publish(entry, "kill", ("signal", Text(number))); // before the signal, so it precedes the die
         await container.SignalAsync((Signal)number, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -111,7 +118,7 @@ public sealed partial class ContainerService
         {
             throw ApiException.Conflict($"You cannot remove a restarting container {entry.Record.Id}. Stop the container before attempting removal or force remove");
         }
-        HoldRestart(entry);
+        HoldRestart(entry, byHand: true);
         if (entry.IsRunning && entry.Runtime is { } container && entry.Monitor is { } monitor)
         {
             Publish(entry, "kill", ("signal", Text((int)Signal.Kill)));
