@@ -7,24 +7,11 @@ namespace Lcd.Tests;
 /// docker exec, run -t, attach, top, stats, pause/unpause, rename and events: the unmodified docker CLI
 /// against lcd, on real containers. A terminal for the CLI comes from util-linux's script.
 /// </summary>
-public sealed class DockerExecTests : IAsyncLifetime
+public sealed class DockerExecTests : DaemonTest
 {
-    private LcdDaemon _lcd = null!;
-
-    public async ValueTask InitializeAsync() => _lcd = await LcdDaemon.StartWithBusyboxAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        CliResult left = await Cli.DockerAsync(_lcd, "ps", "-aq");
-        await _lcd.DisposeAsync();
-        left.Stdout.Trim().Should().BeEmpty("each test removes its containers");
-    }
-
-    private Task<CliResult> Docker(params string[] args) => Cli.DockerAsync(_lcd, args);
-
     /// <summary>A shell line with the docker CLI on PATH as `docker` (pipes, stdin).</summary>
     private Task<CliResult> Shell(string line) =>
-        Cli.RunAsync("/bin/sh", ["-c", line], new Dictionary<string, string> { ["DOCKER_HOST"] = _lcd.Host, ["D"] = Require.DockerCli() });
+        Cli.RunAsync("/bin/sh", ["-c", line], new Dictionary<string, string> { ["DOCKER_HOST"] = Lcd.Host, ["D"] = Require.DockerCli() });
 
     /// <summary>A shell line run under script(1), so the docker CLI's stdin and stdout are a terminal of <paramref name="rows"/> x <paramref name="columns"/>.</summary>
     private Task<CliResult> InTerminal(string line, int rows = 24, int columns = 80)
@@ -35,7 +22,7 @@ public sealed class DockerExecTests : IAsyncLifetime
         }
         string inner = $"stty rows {rows} cols {columns}; {line}";
         return Cli.RunAsync("/usr/bin/script", ["-qec", inner, "/dev/null"],
-            new Dictionary<string, string> { ["DOCKER_HOST"] = _lcd.Host, ["D"] = Require.DockerCli() });
+            new Dictionary<string, string> { ["DOCKER_HOST"] = Lcd.Host, ["D"] = Require.DockerCli() });
     }
 
     private async Task<string> RunDetachedAsync(string name, params string[] command)

@@ -3,22 +3,8 @@ using Lcd.Tests.Infrastructure;
 namespace Lcd.Tests;
 
 /// <summary>docker run, create, start, stop, kill, wait, logs, ps, inspect, rm: the unmodified docker CLI against lcd, on real containers.</summary>
-public sealed class DockerRunTests : IAsyncLifetime
+public sealed class DockerRunTests : DaemonTest
 {
-    private LcdDaemon _lcd = null!;
-
-    public async ValueTask InitializeAsync() => _lcd = await LcdDaemon.StartWithBusyboxAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        // Every test removes what it made: nothing may be left (the daemon's dispose also fails on a leftover mount).
-        CliResult left = await Cli.DockerAsync(_lcd, "ps", "-aq");
-        await _lcd.DisposeAsync();
-        left.Stdout.Trim().Should().BeEmpty("each test removes its containers");
-    }
-
-    private Task<CliResult> Docker(params string[] args) => Cli.DockerAsync(_lcd, args);
-
     [Fact]
     public async Task RunRm_Echo_PrintsAndLeavesNothing()
     {
@@ -27,8 +13,8 @@ public sealed class DockerRunTests : IAsyncLifetime
         run.ExitCode.Should().Be(0, run.Stderr);
         run.Stdout.Should().Be("hello from lcd\n", run.Stderr);
         (await Docker("ps", "-aq")).Stdout.Trim().Should().BeEmpty("--rm removes the container when it exits");
-        Directory.EnumerateDirectories(Path.Combine(_lcd.DataRoot, "containers")).Should().BeEmpty();
-        LcdDaemon.MountsUnder(_lcd.Dir).Should().BeEmpty("the overlay root filesystem is unmounted at removal");
+        Directory.EnumerateDirectories(Path.Combine(Lcd.DataRoot, "containers")).Should().BeEmpty();
+        LcdDaemon.MountsUnder(Lcd.Dir).Should().BeEmpty("the overlay root filesystem is unmounted at removal");
     }
 
     [Fact]
@@ -152,6 +138,6 @@ public sealed class DockerRunTests : IAsyncLifetime
         badCommand.Stderr.Should().Contain("/no/such/program");
 
         (await Docker("ps", "-aq")).Stdout.Trim().Should().BeEmpty();
-        Directory.EnumerateDirectories(Path.Combine(_lcd.DataRoot, "containers")).Should().BeEmpty();
+        Directory.EnumerateDirectories(Path.Combine(Lcd.DataRoot, "containers")).Should().BeEmpty();
     }
 }

@@ -7,21 +7,8 @@ using Lcd.Tests.Infrastructure;
 namespace Lcd.Tests;
 
 /// <summary>Restart policies: dockerd's rules (unit), and the docker CLI against lcd on real containers.</summary>
-public sealed class RestartPolicyTests : IAsyncLifetime
+public sealed class RestartPolicyTests : DaemonTest
 {
-    private LcdDaemon _lcd = null!;
-
-    public async ValueTask InitializeAsync() => _lcd = await LcdDaemon.StartWithBusyboxAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        CliResult left = await Cli.DockerAsync(_lcd, "ps", "-aq");
-        await _lcd.DisposeAsync();
-        left.Stdout.Trim().Should().BeEmpty("each test removes its containers");
-    }
-
-    private Task<CliResult> Docker(params string[] args) => Cli.DockerAsync(_lcd, args);
-
     [Theory]
     [InlineData("no", 0, 1, false, 0, false)]
     [InlineData("always", 0, 0, true, 7, true)]
@@ -85,9 +72,9 @@ public sealed class RestartPolicyTests : IAsyncLifetime
         string unlessRunning = (await Docker("run", "-d", "--restart", "unless-stopped", "busybox", "sleep", "300")).Stdout.Trim();
         (await Docker("stop", "-t", "0", always, unless)).ExitCode.Should().Be(0);
 
-        string dir = _lcd.Dir;
-        await _lcd.StopAsync(); // with --live-restore=false the running one is stopped by the daemon, not by hand
-        _lcd = await LcdDaemon.StartAsync(dir);
+        string dir = Lcd.Dir;
+        await Lcd.StopAsync(); // with --live-restore=false the running one is stopped by the daemon, not by hand
+        Lcd = await LcdDaemon.StartAsync(dir);
 
         (await Docker("inspect", "-f", "{{.State.Status}}", always)).Stdout.Trim().Should().Be("running", "always starts at daemon start, even stopped by hand");
         (await Docker("inspect", "-f", "{{.State.Status}}", unless)).Stdout.Trim().Should().Be("exited", "unless-stopped stopped by hand stays stopped");
@@ -102,7 +89,7 @@ public sealed class RestartPolicyTests : IAsyncLifetime
     [InlineData("""{"Name": "always"}""", true, "can't create 'AutoRemove' container with restart policy")]
     public async Task Create_BadRestartPolicy_400NamingIt_NothingMade(string policy, bool autoRemove, string message)
     {
-        using HttpClient http = _lcd.CreateHttpClient();
+        using HttpClient http = Lcd.CreateHttpClient();
         string body = $$$"""{"Image": "busybox", "Cmd": ["true"], "HostConfig": {"AutoRemove": {{{(autoRemove ? "true" : "false")}}}, "RestartPolicy": {{{policy}}} } }""";
 
         using HttpResponseMessage response = await http.PostAsync("/v1.41/containers/create",
