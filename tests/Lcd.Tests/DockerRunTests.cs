@@ -18,6 +18,16 @@ public sealed class DockerRunTests : DaemonTest
     }
 
     [Fact]
+    public async Task Run_Init_RefusedSayingWhy_NothingMade()
+    {
+        CliResult run = await Docker("run", "--rm", "--init", "busybox", "true");
+
+        run.ExitCode.Should().Be(125);
+        run.Stderr.Should().Contain("--init: lcd has no docker-init");
+        (await Docker("ps", "-aq")).Stdout.Trim().Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Run_OverMemoryLimit_Exit137AndOomKilledInInspect()
     {
         CliResult run = await Docker("run", "--name", "oom", "--memory", "32m", "busybox", "sh", "-c", "tail /dev/zero");

@@ -29,6 +29,11 @@ public sealed partial class ContainerService
         ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         HostConfig host = request.HostConfig ?? new HostConfig();
         ValidateRestartPolicy(host);
+        if (host.Init == true)
+        {
+            // Chosen: dockerd's --init bind-mounts its docker-init (tini) as pid 1; lcd ships no such binary.
+            throw ApiException.BadRequest("--init: lcd has no docker-init (tini) to run as the container's pid 1; run without --init, or use an image with an init as its entrypoint");
+        }
         // As dockerd merges them: no driver named is the daemon's; with the daemon's driver, its options fill what the container leaves unset.
         LogConfig log = host.LogConfig ??= new LogConfig();
         log.Type = string.IsNullOrEmpty(log.Type) ? _logDriver : log.Type;
