@@ -393,6 +393,11 @@ void lc_stage1_step(const struct lc_op *op)
         if (op->a == 2 && !lc.cwd_pending)
             break;
         if (chdir(op->s[0]) == 0) {
+            /* CVE-2024-21626: a cwd reached through an fd still open here (/proc/self/fd/N) must be
+             * inside the root; outside it the kernel's getcwd prefixes "(unreachable)". */
+            char here[4096];
+            if (syscall(SYS_getcwd, here, sizeof here) < 0 || here[0] != '/')
+                lc_fail(ENOENT);
             lc.cwd_pending = 0;
             break;
         }

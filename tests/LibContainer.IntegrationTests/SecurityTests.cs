@@ -196,14 +196,40 @@ public sealed class SecurityTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     [Fact]
     public async Task Cwd_LeakedFdPath_DoesNotReachTheHost()
     {
-        // CVE-2024-21626: a cwd of /proc/self/fd/N named a host directory runc had leaked. No fd above
-        // stdio survives into the container, so the path names nothing.
-        RuntimeSpec spec = Spec("pwd");
-        spec.Process!.Cwd = "/proc/self/fd/7";
+        // CVE-2024-21626: a cwd of /proc/self/fd/N named a host directory runc had leaked. lc-init's own
+        // fds are close-on-exec but open at its chdir; whatever one names, the cwd it gives must be inside
+        // the root (lc-init checks getcwd: a directory outside it is "(unreachable)"). So either the path
+        // names nothing usable (refused at process.cwd), or the process's cwd is a directory of the container.
+        string marker = $"lc-host-{Guid.NewGuid():N}";
+        File.WriteAllText("/" + marker, ""); // in the host's /: never in a listing of the container's cwd
+        try
+        {
+            for (int fd = 3; fd <= 12; fd++)
+            {
+                await CwdThroughFdAsync(fd, marker);
+            }
+        }
+        finally
+        {
+            File.Delete("/" + marker);
+        }
+    }
 
-        Func<Task> run = () => RunToEndAsync(spec);
-
-        (await run.Should().ThrowAsync<ContainerStartException>()).Which.Message.Should().Contain("process.cwd");
+    private async Task CwdThroughFdAsync(int fd, string marker)
+    {
+        RuntimeSpec spec = Spec("sh", "-c", "pwd; ls -a .");
+        spec.Process!.Cwd = $"/proc/self/fd/{fd}";
+        try
+        {
+            var (status, stdout, _) = await RunToEndAsync(spec);
+            stdout.Should().StartWith("/", $"fd {fd}: the cwd has a path from the container's root").And.NotContain("(unreachable)");
+            stdout.Should().NotContain(marker, $"fd {fd}: the host's / is never the cwd");
+            status.ExitCode.Should().Be(0);
+        }
+        catch (ContainerStartException ex)
+        {
+            ex.Message.Should().Contain("process.cwd");
+        }
     }
 
     [Fact]
