@@ -72,9 +72,8 @@ public sealed class RestartPolicyTests : DaemonTest
         string unlessRunning = (await Docker("run", "-d", "--restart", "unless-stopped", "busybox", "sleep", "300")).Stdout.Trim();
         (await Docker("stop", "-t", "0", always, unless)).ExitCode.Should().Be(0);
 
-        string dir = Lcd.Dir;
         await Lcd.StopAsync(); // with --live-restore=false the running one is stopped by the daemon, not by hand
-        Lcd = await LcdDaemon.StartAsync(dir);
+        Lcd = await LcdDaemon.RestartAsync(Lcd);
 
         (await Docker("inspect", "-f", "{{.State.Status}}", always)).Stdout.Trim().Should().Be("running", "always starts at daemon start, even stopped by hand");
         (await Docker("inspect", "-f", "{{.State.Status}}", unless)).Stdout.Trim().Should().Be("exited", "unless-stopped stopped by hand stays stopped");

@@ -79,6 +79,10 @@ public sealed class LcdDaemon : IAsyncDisposable
     public static Task<LcdDaemon> StartAsync(string? dir = null, params string[] extraArgs) =>
         StartAsync(dir ?? Directory.CreateTempSubdirectory("lcd-test-").FullName, owns: dir is null, extraArgs);
 
+    /// <summary>A stopped daemon's successor on the same directories; it owns them as the first did (its dispose removes them).</summary>
+    public static Task<LcdDaemon> RestartAsync(LcdDaemon stopped, params string[] extraArgs) =>
+        StartAsync(stopped.Dir, stopped._ownsDir, extraArgs);
+
     private static async Task<LcdDaemon> StartAsync(string dir, bool owns, params string[] extraArgs)
     {
         Require.Root();
@@ -108,6 +112,10 @@ public sealed class LcdDaemon : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                if (owns)
+                {
+                    Directory.Delete(dir, recursive: true); // nothing of a daemon that never answered stays
+                }
                 throw new InvalidOperationException($"lcd exited with {process.ExitCode} before it answered: {daemon.Output}");
             }
             try
