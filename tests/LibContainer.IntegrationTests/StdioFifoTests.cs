@@ -6,7 +6,7 @@ public sealed class StdioFifoTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lc-fifo-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => Directory.Delete(_dir, recursive: true); // after the containers (ContainerTest.DisposeAsync)
 
     [Fact]
     public async Task StdoutToFifo_ReadThroughOutput_EndsWhenContainerExits()

@@ -96,6 +96,11 @@ public abstract class ContainerTest : IAsyncLifetime
         {
             Directory.Delete(StateRoot, recursive: true);
         }
+        // xunit v3 calls only DisposeAsync on a class that has both: a test class's own Dispose (its temp files) runs here.
+        if (this is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
         GC.SuppressFinalize(this);
     }
 }
