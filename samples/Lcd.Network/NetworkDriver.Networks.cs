@@ -82,6 +82,8 @@ public sealed partial class NetworkDriver
                 Directory.Delete(ipam, recursive: true);
             }
             File.Delete(NetworkFile(network.Name));
+            // Each network's isolation rules sit in the firewall plugin's chains: with the last one gone, they may be idle.
+            await RemoveIdleGlobalChainsAsync(cancellationToken).ConfigureAwait(false);
             _logger.NetworkRemoved(network.Name, network.Bridge);
         }
         finally

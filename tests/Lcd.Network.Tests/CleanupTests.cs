@@ -154,6 +154,48 @@ public sealed class CleanupTests(NetworkFixture fixture) : NetworkTest(fixture)
         HostState.Take().Iptables.Should().NotContain(l => l.Contains("id: \\\"check1\\\"", StringComparison.Ordinal));
     }
 
+    private static readonly string[] s_idleFilter =
+    [
+        "*filter", ":FORWARD ACCEPT [0:0]", ":CNI-ADMIN - [0:0]", ":CNI-FORWARD - [0:0]", ":CNI-ISOLATION-STAGE-1 - [0:0]", ":CNI-ISOLATION-STAGE-2 - [0:0]",
+        "-A FORWARD -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j CNI-ISOLATION-STAGE-1",
+        "-A FORWARD -m comment --comment \"CNI firewall plugin rules\" -j CNI-FORWARD",
+        "-A CNI-FORWARD -m comment --comment \"CNI firewall plugin admin overrides\" -j CNI-ADMIN",
+        "-A CNI-ISOLATION-STAGE-1 -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j RETURN",
+        "-A CNI-ISOLATION-STAGE-2 -m comment --comment \"CNI firewall plugin rules (ingressPolicy: same-bridge)\" -j RETURN",
+        "COMMIT",
+    ];
+
+    private static readonly Dictionary<string, string[]> s_filterDefaults = new(StringComparer.Ordinal)
+    {
+        ["CNI-ISOLATION-STAGE-1"] = ["RETURN"], ["CNI-ISOLATION-STAGE-2"] = ["RETURN"], ["CNI-FORWARD"] = ["CNI-ADMIN"], ["CNI-ADMIN"] = [],
+    };
+
+    [Fact]
+    public void IdleChainsRemoval_OnlyDefaults_DeletesJumpsRulesAndChainsInOneTransaction()
+    {
+        string? plan = NetworkDriver.IdleChainsRemoval("filter", ["FORWARD"], s_filterDefaults, s_idleFilter);
+
+        plan.Should().NotBeNull();
+        string[] lines = plan!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].Should().Be("*filter");
+        lines[^1].Should().Be("COMMIT");
+        lines.Where(l => l.StartsWith("-D FORWARD", StringComparison.Ordinal)).Should().HaveCount(2);
+        lines.Where(l => l.StartsWith("-X ", StringComparison.Ordinal)).Should().BeEquivalentTo(
+            ["-X CNI-ISOLATION-STAGE-1", "-X CNI-ISOLATION-STAGE-2", "-X CNI-FORWARD", "-X CNI-ADMIN"]);
+        Array.IndexOf(lines, lines.Last(l => l.StartsWith("-D ", StringComparison.Ordinal))).Should().BeLessThan(Array.IndexOf(lines, lines.First(l => l.StartsWith("-X ", StringComparison.Ordinal))));
+    }
+
+    [Theory]
+    [InlineData("-A CNI-ISOLATION-STAGE-1 -i cni-a -j CNI-ISOLATION-STAGE-2")] // a network's isolation rule
+    [InlineData("-A CNI-FORWARD -d 10.88.0.2/32 -j CNI-abc")] // an attachment's rule
+    [InlineData("-A DOCKER-USER -j CNI-FORWARD")] // a jump from somebody's chain
+    public void IdleChainsRemoval_InUse_Null(string extra) =>
+        NetworkDriver.IdleChainsRemoval("filter", ["FORWARD"], s_filterDefaults, [.. s_idleFilter[..^1], extra, "COMMIT"]).Should().BeNull();
+
+    [Fact]
+    public void IdleChainsRemoval_NoChains_Null() =>
+        NetworkDriver.IdleChainsRemoval("filter", ["FORWARD"], s_filterDefaults, ["*filter", ":FORWARD ACCEPT [0:0]", "COMMIT"]).Should().BeNull();
+
     [Fact]
     public void IptablesWords_QuotedComment_Unquoted()
     {
