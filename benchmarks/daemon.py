@@ -160,6 +160,7 @@ def main():
     work = tempfile.mkdtemp(prefix="lcd-bench-", dir="/tmp")
     engines = []
     podman_parent = f"/lcdbench-{os.getpid()}-podman"
+    docker_parent = f"/lcdbench-{os.getpid()}-docker"  # dockerd's default, /docker, would stay on the host
     status = 0
     try:
         busybox = os.path.join(work, "busybox.tar")
@@ -176,7 +177,8 @@ def main():
             f.write("{}")  # not the host's /etc/docker/daemon.json
         docker_engine.start_daemon(["dockerd", "-H", f"unix://{work}/docker.sock", "--data-root", f"{work}/docker-data", "--exec-root", f"{work}/docker-exec",
                                     "--pidfile", f"{work}/docker.pid", "--bridge=none", "--iptables=false", "--ip-masq=false", "--ip-forward=false",
-                                    "--storage-driver=overlay2", "--log-level=error", "--config-file", os.path.join(work, "daemon.json")],
+                                    "--storage-driver=overlay2", "--log-level=error", "--cgroup-parent", docker_parent,
+                                    "--config-file", os.path.join(work, "daemon.json")],
                                    f"{work}/docker.sock")
         with open(busybox, "rb") as f:
             docker_engine.call("import", "-", "busybox:latest", stdin=f)
@@ -263,8 +265,8 @@ def main():
                 except RuntimeError as ex:
                     left.append(str(ex))
         for hierarchy in os.listdir("/sys/fs/cgroup"):
-            for sub in ("conmon", ""):
-                path = os.path.join("/sys/fs/cgroup", hierarchy, podman_parent.lstrip("/"), sub).rstrip("/")
+            for parent, sub in ((podman_parent, "conmon"), (podman_parent, ""), (docker_parent, "")):
+                path = os.path.join("/sys/fs/cgroup", hierarchy, parent.lstrip("/"), sub).rstrip("/")
                 if os.path.isdir(path):
                     try:
                         os.rmdir(path)
