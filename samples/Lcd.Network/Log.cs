@@ -32,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Reconcile: CNI attachment {Network}/{ContainerId}/{IfName} has no sandbox, deleting it")]
     public static partial void ReconcileOrphanAttachment(this ILogger logger, string network, string containerId, string ifName);
 
-    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "The CNI chains of table {Table} stay: another CNI user changed them meanwhile ({Reason})")]
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "The CNI chains of table {Table} stay: {Reason}")]
     public static partial void GlobalChainsKept(this ILogger logger, string table, string reason);
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Error, Message = "Reconcile: the leftovers of container {ContainerId} could not be removed (kept for the next start): {Reason}")]

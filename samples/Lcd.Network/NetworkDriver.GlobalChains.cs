@@ -31,12 +31,20 @@ public sealed partial class NetworkDriver
     /// <summary>
     /// When the host's CNI chains hold nothing but the plugins' defaults (no attachment or network of this
     /// driver, another daemon, podman or containerd uses them), they go, as the bridge goes with its
-    /// network: nothing of the driver stays after its last container and network. One iptables-restore
-    /// transaction per table: a rule another CNI user added meanwhile makes its -X fail, and then nothing
-    /// of that table changes. The plugins make the chains again at the next ADD.
+    /// network: nothing of the driver stays after its last container and network. Only while no driver
+    /// on the host runs a plugin (<see cref="HostChainsLock"/>), and in one iptables-restore transaction
+    /// per table: a rule another CNI user (podman, containerd) added meanwhile makes its -X fail, and then
+    /// nothing of that table changes. The plugins make the chains again at the next ADD.
     /// </summary>
     internal async Task RemoveIdleGlobalChainsAsync(CancellationToken cancellationToken)
     {
+        // Somebody's plugin is running (here or in another daemon): the chains are in use, or about to be.
+        using HostChainsLock? hold = HostChainsLock.TryExclusive(_options.HostLockPath);
+        if (hold is null)
+        {
+            _logger.GlobalChainsKept("filter, nat", "a CNI plugin is running on the host");
+            return;
+        }
         foreach ((string table, string[] callers, Dictionary<string, string[]> defaults) in s_globalChains)
         {
             ChildProcess.Output save = await RunToolAsync("iptables-save", ["-t", table], cancellationToken).ConfigureAwait(false);
@@ -53,7 +61,7 @@ public sealed partial class NetworkDriver
             ChildProcess.Output restore = await ChildProcess.RunAsync("iptables-restore", ["-w", "--noflush"], [], Encoding.UTF8.GetBytes(plan), _options.PluginTimeout, cancellationToken).ConfigureAwait(false);
             if (restore.ExitCode != 0)
             {
-                string reason = restore.Stderr.Trim();
+                string reason = $"another CNI user changed them meanwhile ({restore.Stderr.Trim()})";
                 _logger.GlobalChainsKept(table, reason);
             }
         }

@@ -33,7 +33,7 @@ public sealed partial class NetworkDriver : IDisposable
     {
         _options = options ?? new NetworkDriverOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Lcd.Network");
-        Cni = new CniRuntime(_options.PluginDirs, Path.Combine(Root, "cni"), _options.PluginTimeout, _logger);
+        Cni = new CniRuntime(_options.PluginDirs, Path.Combine(Root, "cni"), _options.PluginTimeout, _logger, _options.HostLockPath);
     }
 
     public string Root => _options.RootDirectory;

@@ -15,6 +15,12 @@ public sealed record NetworkDriverOptions
 
     public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// One file for every driver on the host (not under <see cref="RootDirectory"/>): the plugins run holding
+    /// it shared, the removal of their idle global chains exclusively (see <see cref="HostChainsLock"/>).
+    /// </summary>
+    public string HostLockPath { get; init; } = "/run/lock/lcd-network.lock";
+
     /// <summary>Bridges are named PREFIX-ID (15 characters at most); the default network's is PREFIX0.</summary>
     public string BridgePrefix { get; init; } = "lcd";
 

@@ -91,6 +91,7 @@ using (pidFile)
 
     WebApplication app = builder.Build();
     app.Use(ApiErrors.Middleware);
+    app.Use(StreamShutdown.Middleware);
     app.Use(ApiVersion.Middleware);
     app.UseRouting(); // after the /v1.xx prefix is stripped, so each endpoint is mapped once
     SystemEndpoints.Map(app);

@@ -215,4 +215,45 @@ public sealed class CleanupTests(NetworkFixture fixture) : NetworkTest(fixture)
         (await remove.Should().ThrowAsync<NetworkConflictException>()).WithMessage($"network '{network}' is in use by container(s) inuse1");
         Driver.InspectNetwork(network).Name.Should().Be(network);
     }
+
+    [Fact]
+    public async Task RemoveNetwork_WhileAPluginRunsOnTheHost_GlobalChainsStay()
+    {
+        string network = NetworkName("held");
+        await Driver.CreateNetworkAsync(new NetworkCreateOptions { Name = network }, Token);
+        await Driver.AttachAsync("held1", new AttachOptions { Networks = [network] }, Token);
+
+        // Another driver's plugin between its iptables calls (the firewall plugin makes CNI-FORWARD, then jumps to it).
+        using (await HostChainsLock.SharedAsync(Options.HostLockPath, Token))
+        {
+            await Driver.DetachAsync("held1", Token);
+            await Driver.RemoveNetworkAsync(network, Token);
+
+            string filter = HostState.Run("iptables-save", "-t", "filter");
+            filter.Should().Contain(":CNI-FORWARD ", "a removal must not pull the chain from under a running plugin");
+        }
+        await Driver.RemoveIdleGlobalChainsAsync(Token);
+    }
+
+    [Fact]
+    public async Task HostChainsLock_SharedHoldsTogether_ExclusiveOnlyAlone()
+    {
+        string path = Path.Combine(Root, "lock", "chains.lock");
+        HostChainsLock first = await HostChainsLock.SharedAsync(path, Token);
+        HostChainsLock second = await HostChainsLock.SharedAsync(path, Token);
+
+        HostChainsLock.TryExclusive(path).Should().BeNull("two shared holders");
+        first.Dispose();
+        HostChainsLock.TryExclusive(path).Should().BeNull("one shared holder");
+        second.Dispose();
+        using (HostChainsLock? exclusive = HostChainsLock.TryExclusive(path))
+        {
+            exclusive.Should().NotBeNull("nobody holds it");
+            Task<HostChainsLock> waiting = HostChainsLock.SharedAsync(path, Token);
+            await Task.Delay(50, Token);
+            waiting.IsCompleted.Should().BeFalse("a shared hold waits for the exclusive one");
+            exclusive!.Dispose();
+            (await waiting).Dispose();
+        }
+    }
 }

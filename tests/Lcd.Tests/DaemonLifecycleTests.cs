@@ -205,4 +205,46 @@ public sealed class DaemonLifecycleTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Shutdown_WithStreamsOpen_EndsThemAndExits()
+    {
+        Require.Busybox();
+        string dir = Directory.CreateTempSubdirectory("lcd-test-").FullName;
+        string? id = null;
+        try
+        {
+            Task<CliResult> events, logs;
+            LcdDaemon daemon = await LcdDaemon.StartAsync(dir, "--load-busybox");
+            try
+            {
+                CliResult run = await Cli.DockerAsync(daemon, "run", "-d", "busybox", "sh", "-c", "echo up; sleep 300");
+                run.ExitCode.Should().Be(0, run.Stderr);
+                id = run.Stdout.Trim();
+                events = Cli.DockerAsync(daemon, "events");
+                logs = Cli.DockerAsync(daemon, "logs", "-f", id);
+                await Task.Delay(500, Ct); // both requests arrive and begin their streams
+
+                // Streams that never end by themselves must not hold the graceful stop (LcdDaemon.StopAsync throws after 30 s).
+                (await daemon.StopAsync()).Should().Be(0, daemon.Output);
+            }
+            finally
+            {
+                await daemon.DisposeAsync();
+            }
+            (await logs).Stdout.Should().Be("up\n", "the log stream ran until the daemon stopped, then ended");
+            // As dockerd: the API closes (streams cut) before the containers are stopped; the CLI's stream ended
+            // (Cli.RunAsync throws when it does not end within its bound).
+            await events;
+        }
+        finally
+        {
+            if (id is not null)
+            {
+                await using LcdDaemon again = await LcdDaemon.StartAsync(dir);
+                (await Cli.DockerAsync(again, "rm", "-f", id)).ExitCode.Should().Be(0);
+            }
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

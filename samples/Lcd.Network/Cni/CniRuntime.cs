@@ -21,12 +21,18 @@ public sealed class CniRuntime
     public static readonly IReadOnlyList<string> DefaultPluginDirs = ["/usr/lib/cni", "/opt/cni/bin"];
 
     private readonly string _cacheDir;
+    private readonly string? _hostLockPath;
     private readonly ILogger _logger;
 
-    public CniRuntime(IReadOnlyList<string> pluginDirs, string cacheDir, TimeSpan? pluginTimeout = null, ILogger? logger = null)
+    /// <param name="hostLockPath">
+    /// When set, every plugin runs holding a shared flock on this host-wide file, so that a removal of the
+    /// plugins' idle global chains (which takes it exclusively) never falls between a plugin's iptables calls.
+    /// </param>
+    public CniRuntime(IReadOnlyList<string> pluginDirs, string cacheDir, TimeSpan? pluginTimeout = null, ILogger? logger = null, string? hostLockPath = null)
     {
         PluginDirs = pluginDirs;
         _cacheDir = cacheDir;
+        _hostLockPath = hostLockPath;
         PluginTimeout = pluginTimeout ?? TimeSpan.FromSeconds(30);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -206,6 +212,7 @@ public sealed class CniRuntime
             new("CNI_ARGS", string.Join(';', conf.Args.Select(a => $"{a.Key}={a.Value}"))),
             new("CNI_PATH", string.Join(':', PluginDirs)),
         ];
+        using HostChainsLock? hold = _hostLockPath is null ? null : await HostChainsLock.SharedAsync(_hostLockPath, cancellationToken).ConfigureAwait(false);
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         ChildProcess.Output output;
         try
