@@ -20,7 +20,8 @@ public sealed record ImageRunSpec(RuntimeSpec Spec, IReadOnlyList<string> Expose
 /// using var images = new ImageStore(new GraphOptions { Root = "/var/lib/myhost/graph" });
 /// ImageRecord image = images.Find("busybox") ?? await BusyboxImage.BuildAsync(images);
 /// var rootfs = new RootfsDriver(images);
-/// string root = rootfs.Create("web", image);
+/// rootfs.Create("web", image);
+/// string root = rootfs.Mount("web");
 /// ImageRunSpec run = ImageSpec.Create(images.GetConfig(image), root, new RunOptions { Cmd = ["echo", "hello"] });
 /// IContainer c = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = "/run/myhost" }).RunAsync("web", run.Spec, new ContainerOptions());
 /// await c.InitProcess.WaitForExitAsync();

@@ -15,7 +15,8 @@ public enum RootfsDriverKind
 
 /// <summary>
 /// Containers' root filesystems: <c>containers/ID/</c> holds <c>upper/</c> and <c>work/</c> (the
-/// container's own changes) and <c>merged/</c> (the overlay mount, the spec's root.path). Image layers
+/// container's own changes) and <c>merged/</c> (the overlay mount, the spec's root.path, mounted while a
+/// run, a cp or an export uses it). Image layers
 /// are overlayfs' read-only lower directories: a container never changes them. Making a rootfs takes a
 /// lease on the image (it cannot be removed while the container exists).
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class RootfsDriver
 {
     private readonly ImageStore _images;
     private readonly string _containers;
+    private readonly Dictionary<string, int> _users = new(StringComparer.Ordinal);
 
     /// <summary>A driver over <paramref name="images"/>, keeping rootfs under its root's <c>containers/</c>.</summary>
     public RootfsDriver(ImageStore images, RootfsDriverKind kind = RootfsDriverKind.Overlay)
@@ -45,7 +47,10 @@ public sealed class RootfsDriver
 
     /// <summary>
     /// Makes the root filesystem of container <paramref name="id"/> from <paramref name="image"/> and
-    /// returns its path (mounted). On failure nothing is left: no mount, no directory, no lease.
+    /// returns its path, not mounted: as Docker's overlay2, the overlay is mounted only while somebody
+    /// uses it (<see cref="Mount"/>: a run, a cp, an export), so a created or exited container holds no
+    /// mount. The copy driver copies the layers here. On failure nothing is left: no mount, no
+    /// directory, no lease.
     /// </summary>
     public string Create(string id, ImageRecord image)
     {
@@ -72,25 +77,84 @@ public sealed class RootfsDriver
             }
             Directory.CreateDirectory(Path.Combine(dir, "upper"));
             Directory.CreateDirectory(Path.Combine(dir, "work"));
-            if (Kind == RootfsDriverKind.Overlay && LowerDirPlusWorks())
-            {
-                var options = _images.LayerPaths(image).Select(p => ("lowerdir+", (string?)p)).ToList();
-                options.Add(("upperdir", Path.Combine(dir, "upper")));
-                options.Add(("workdir", Path.Combine(dir, "work")));
-                MountApi.Mount("overlay", merged, options);
-            }
-            else
-            {
-                MountShortLinks(image, dir, merged);
-            }
             return merged;
         }
         catch
         {
-            Native.Unmount(merged);
             LayerUnpacker.RemoveTree(dir);
             _images.ReleaseLease(id);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Mounts the container's root filesystem for one more user and returns its path; the last
+    /// <see cref="Release"/> unmounts it (Docker's overlay2 counts its users the same way). A mount found
+    /// in place (a running container a restarted daemon takes over) is taken as it is.
+    /// </summary>
+    public string Mount(string id)
+    {
+        string dir = ContainerDirectory(id);
+        string merged = Path.Combine(dir, "merged");
+        if (!Directory.Exists(merged))
+        {
+            throw new GraphException($"container {id} has no root filesystem");
+        }
+        if (IsCopy(dir))
+        {
+            return merged;
+        }
+        lock (_users)
+        {
+            int users = _users.GetValueOrDefault(id);
+            if (users == 0 && !IsMounted(merged))
+            {
+                ImageRecord image = _images.Get(File.ReadAllText(Path.Combine(dir, "image")).Trim());
+                if (Kind == RootfsDriverKind.Overlay && LowerDirPlusWorks())
+                {
+                    var options = _images.LayerPaths(image).Select(p => ("lowerdir+", (string?)p)).ToList();
+                    options.Add(("upperdir", Path.Combine(dir, "upper")));
+                    options.Add(("workdir", Path.Combine(dir, "work")));
+                    MountApi.Mount("overlay", merged, options);
+                }
+                else
+                {
+                    MountShortLinks(image, dir, merged);
+                }
+            }
+            _users[id] = users + 1;
+        }
+        return merged;
+    }
+
+    /// <summary>One user of <see cref="Mount"/> is done; the last one unmounts the root filesystem.</summary>
+    public void Release(string id)
+    {
+        lock (_users)
+        {
+            int users = _users.GetValueOrDefault(id);
+            if (users > 1)
+            {
+                _users[id] = users - 1;
+                return;
+            }
+            _users.Remove(id);
+            Unmount(ContainerDirectory(id));
+        }
+    }
+
+    /// <summary>A scoped <see cref="Mount"/>: the root filesystem while the returned use lives.</summary>
+    public RootfsUse Use(string id) => new(this, id, Mount(id));
+
+    /// <summary>Unmounts the root filesystem when nobody in this process uses it (what a crash or an older daemon left mounted).</summary>
+    public void UnmountUnused(string id)
+    {
+        lock (_users)
+        {
+            if (!_users.ContainsKey(id) && Directory.Exists(ContainerDirectory(id)))
+            {
+                Unmount(ContainerDirectory(id));
+            }
         }
     }
 
@@ -98,17 +162,34 @@ public sealed class RootfsDriver
     public void Remove(string id)
     {
         string dir = ContainerDirectory(id);
-        string merged = Path.Combine(dir, "merged");
-        if (Directory.Exists(merged) && File.Exists(Path.Combine(dir, "driver")) && File.ReadAllText(Path.Combine(dir, "driver")) != nameof(RootfsDriverKind.Copy))
+        lock (_users)
         {
-            int rc = Native.Unmount(merged);
-            if (rc is not (0 or Native.EINVAL or Native.ENOENT))
-            {
-                throw new GraphIOException("umount2", rc, merged);
-            }
+            _users.Remove(id);
+            Unmount(dir);
         }
         LayerUnpacker.RemoveTree(dir);
         _images.ReleaseLease(id);
+    }
+
+    private static bool IsCopy(string dir) =>
+        File.Exists(Path.Combine(dir, "driver")) && File.ReadAllText(Path.Combine(dir, "driver")) == nameof(RootfsDriverKind.Copy);
+
+    /// <summary>A mount point's device differs from its parent directory's.</summary>
+    private static bool IsMounted(string path) =>
+        Native.TryLStat(path, out Native.Stat here) && Native.TryLStat(Path.GetDirectoryName(path)!, out Native.Stat parent) && here.Dev != parent.Dev;
+
+    private static void Unmount(string dir)
+    {
+        string merged = Path.Combine(dir, "merged");
+        if (!Directory.Exists(merged) || IsCopy(dir) || !IsMounted(merged))
+        {
+            return;
+        }
+        int rc = Native.Unmount(merged);
+        if (rc is not (0 or Native.EINVAL or Native.ENOENT))
+        {
+            throw new GraphIOException("umount2", rc, merged);
+        }
     }
 
     private void MountShortLinks(ImageRecord image, string dir, string merged)
@@ -214,5 +295,32 @@ public sealed class RootfsDriver
             throw new ArgumentException($"container id '{id}' must be a plain name", nameof(id));
         }
         return id;
+    }
+}
+
+/// <summary>A container's root filesystem, mounted while this lives (<see cref="RootfsDriver.Use"/>).</summary>
+public sealed class RootfsUse : IDisposable
+{
+    private readonly RootfsDriver _driver;
+    private readonly string _id;
+    private bool _released;
+
+    internal RootfsUse(RootfsDriver driver, string id, string path)
+    {
+        _driver = driver;
+        _id = id;
+        Path = path;
+    }
+
+    /// <summary>The mounted root filesystem.</summary>
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        if (!_released)
+        {
+            _released = true;
+            _driver.Release(_id);
+        }
     }
 }

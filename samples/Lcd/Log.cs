@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Container {ContainerId}: destroying the runtime's container failed")]
     public static partial void ContainerDestroyFailed(ILogger logger, string containerId, Exception exception);
 
+    [LoggerMessage(EventId = 230, Level = LogLevel.Error, Message = "Container {ContainerId}: unmounting its root filesystem failed")]
+    public static partial void RootfsReleaseFailed(ILogger logger, string containerId, Exception exception);
+
     [LoggerMessage(EventId = 208, Level = LogLevel.Error, Message = "Container record in {Directory} is unreadable; left alone")]
     public static partial void ContainerRecordUnreadable(ILogger logger, string directory, Exception exception);
 

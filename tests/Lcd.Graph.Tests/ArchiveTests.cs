@@ -114,7 +114,8 @@ public sealed class ArchiveTests : IDisposable
         await Tool.RunAsync("umoci", "raw", "unpack", "--image", $"{layout}:1", umoci);
         ImageRecord loaded = (await ImageArchive.LoadAsync(_store, layout)).Single();
         var rootfs = new RootfsDriver(_store, RootfsDriverKind.Copy);
-        string ours = rootfs.Create("flat", loaded);
+        rootfs.Create("flat", loaded);
+        string ours = rootfs.Mount("flat");
         try
         {
             Tree(ours).Should().Equal(Tree(umoci));

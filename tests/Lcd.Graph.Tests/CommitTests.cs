@@ -24,7 +24,8 @@ public sealed class CommitTests : IDisposable
     {
         ImageRecord busybox = await BusyboxImage.BuildAsync(_store);
         var rootfs = new RootfsDriver(_store);
-        string root = rootfs.Create(_c1, busybox);
+        rootfs.Create(_c1, busybox);
+        string root = rootfs.Mount(_c1);
         IReadOnlyList<Change> diff;
         ImageRecord committed;
         try
@@ -64,7 +65,8 @@ public sealed class CommitTests : IDisposable
         _store.GetConfig(committed).Config!.Env.Should().Contain("STAGE=committed");
         _store.GetConfig(committed).History.Should().HaveCount(2);
 
-        string root2 = rootfs.Create(_c2, _store.Get("localhost:5000/app:v1"));
+        rootfs.Create(_c2, _store.Get("localhost:5000/app:v1"));
+        string root2 = rootfs.Mount(_c2);
         try
         {
             ImageRunSpec run2 = ImageSpec.Create(_store.GetConfig(committed), root2);

@@ -48,7 +48,8 @@ public sealed class ContainerFromImageTests : IDisposable
         string layer = _store.LayerPaths(image).Single();
         string before = Snapshot(layer);
         var rootfs = new RootfsDriver(_store, kind);
-        string root = rootfs.Create(_c1, image);
+        rootfs.Create(_c1, image);
+        string root = rootfs.Mount(_c1);
         try
         {
             ImageRunSpec run = ImageSpec.Create(_store.GetConfig(image), root,
@@ -92,7 +93,8 @@ public sealed class ContainerFromImageTests : IDisposable
         foreach (RootfsDriverKind kind in new[] { RootfsDriverKind.Overlay, RootfsDriverKind.OverlayShortLinks })
         {
             var rootfs = new RootfsDriver(_store, kind);
-            string root = rootfs.Create("long", image);
+            rootfs.Create("long", image);
+            string root = rootfs.Mount("long");
             try
             {
                 File.ReadAllText(Path.Combine(root, "f0")).Should().Be("0");

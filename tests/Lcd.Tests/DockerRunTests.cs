@@ -18,6 +18,36 @@ public sealed class DockerRunTests : DaemonTest
     }
 
     [Fact]
+    public async Task Rootfs_MountedOnlyWhileRunningOrCopying_AsDockerOverlay2()
+    {
+        string id = (await Docker("create", "--name", "mnt", "busybox", "sh", "-c", "echo made > /made; sleep 300")).Stdout.Trim();
+        string merged = Path.Combine(Lcd.DataRoot, "graph", "containers", id, "merged");
+        List<string> created = LcdDaemon.MountsUnder(merged);
+        (await Docker("start", "mnt")).ExitCode.Should().Be(0);
+        CliResult made = await Docker("exec", "mnt", "sh", "-c", "while [ ! -e /made ]; do sleep 0.05; done; cat /made");
+        List<string> running = LcdDaemon.MountsUnder(merged);
+        (await Docker("stop", "-t", "1", "mnt")).ExitCode.Should().Be(0);
+        List<string> stopped = LcdDaemon.MountsUnder(merged);
+        string copy = Path.Combine(Lcd.Dir, "made");
+        CliResult cp = await Docker("cp", "mnt:/made", copy);
+        List<string> afterCp = LcdDaemon.MountsUnder(merged);
+        CliResult restarted = await Docker("start", "mnt");
+        List<string> again = LcdDaemon.MountsUnder(merged);
+        (await Docker("rm", "-f", "mnt")).ExitCode.Should().Be(0);
+
+        created.Should().BeEmpty("a created container holds no mount");
+        made.Stdout.Should().Be("made\n", made.Stderr);
+        running.Should().Equal([merged], "the run mounts it");
+        stopped.Should().BeEmpty("the exit unmounts it");
+        cp.ExitCode.Should().Be(0, cp.Stderr);
+        File.ReadAllText(copy).Should().Be("made\n", "cp mounts a stopped container's rootfs while it copies, the changes kept");
+        afterCp.Should().BeEmpty("and unmounts it after");
+        restarted.ExitCode.Should().Be(0, restarted.Stderr);
+        again.Should().Equal([merged]);
+        LcdDaemon.MountsUnder(Lcd.Dir).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Run_Init_RefusedSayingWhy_NothingMade()
     {
         CliResult run = await Docker("run", "--rm", "--init", "busybox", "true");

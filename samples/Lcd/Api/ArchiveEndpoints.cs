@@ -9,8 +9,9 @@ namespace Lcd.Api;
 /// A container's filesystem: docker diff (GET /containers/ID/changes), commit (POST /commit), export
 /// (GET /containers/ID/export) and cp (HEAD, GET and PUT /containers/ID/archive). Paths are resolved
 /// inside the container's root by the graph driver (<see cref="ContainerFiles"/>: openat2 RESOLVE_IN_ROOT),
-/// so a symlink or <c>..</c> never reaches the host; the root filesystem stays mounted from create to
-/// rm, so cp works on running and stopped containers alike.
+/// so a symlink or <c>..</c> never reaches the host. cp and export mount the root filesystem while they
+/// run (<see cref="RootfsDriver.Use"/>), so they work on running and stopped containers alike; diff and
+/// commit read the container's upper directory.
 /// </summary>
 internal static partial class ArchiveEndpoints
 {
@@ -27,8 +28,7 @@ internal static partial class ArchiveEndpoints
         app.MapPost("/commit", Commit);
     }
 
-    private static string RootfsOf(ContainerService containers, ContainerEntry entry) =>
-        Path.Combine(containers.Rootfs.ContainerDirectory(entry.Record.Id), "merged");
+    private static RootfsUse RootfsOf(ContainerService containers, ContainerEntry entry) => containers.Rootfs.Use(entry.Record.Id);
 
     private static async Task Changes(HttpContext context, string id, ContainerService containers)
     {
@@ -102,9 +102,9 @@ internal static partial class ArchiveEndpoints
     private static async Task Export(HttpContext context, string id, ContainerService containers)
     {
         ContainerEntry entry = containers.Get(id);
-        string rootfs = RootfsOf(containers, entry);
+        using RootfsUse rootfs = RootfsOf(containers, entry);
         context.Response.ContentType = "application/x-tar";
-        await WriteSyncAsync(context, output => ContainerFiles.Export(rootfs, output));
+        await WriteSyncAsync(context, output => ContainerFiles.Export(rootfs.Path, output));
     }
 
     private static string RequiredPath(HttpContext context)
@@ -113,11 +113,8 @@ internal static partial class ArchiveEndpoints
         return string.IsNullOrEmpty(path) ? throw ApiException.BadRequest("path: a path in the container is required") : path;
     }
 
-    private static PathStat Stat(HttpContext context, string id, ContainerService containers, out string rootfs, out string path)
+    private static PathStat Stat(HttpContext context, string id, string rootfs, string path)
     {
-        ContainerEntry entry = containers.Get(id);
-        path = RequiredPath(context);
-        rootfs = RootfsOf(containers, entry);
         try
         {
             PathStat stat = ContainerFiles.Stat(rootfs, path);
@@ -133,16 +130,22 @@ internal static partial class ArchiveEndpoints
 
     private static Task StatPath(HttpContext context, string id, ContainerService containers)
     {
-        _ = Stat(context, id, containers, out _, out _);
+        ContainerEntry entry = containers.Get(id);
+        string path = RequiredPath(context);
+        using RootfsUse rootfs = RootfsOf(containers, entry);
+        _ = Stat(context, id, rootfs.Path, path);
         context.Response.StatusCode = StatusCodes.Status200OK;
         return Task.CompletedTask;
     }
 
     private static async Task GetArchive(HttpContext context, string id, ContainerService containers)
     {
-        _ = Stat(context, id, containers, out string rootfs, out string path);
+        ContainerEntry entry = containers.Get(id);
+        string path = RequiredPath(context);
+        using RootfsUse rootfs = RootfsOf(containers, entry);
+        _ = Stat(context, id, rootfs.Path, path);
         context.Response.ContentType = "application/x-tar";
-        await WriteSyncAsync(context, output => ContainerFiles.WriteArchive(rootfs, path, output));
+        await WriteSyncAsync(context, output => ContainerFiles.WriteArchive(rootfs.Path, path, output));
     }
 
     private static async Task PutArchive(HttpContext context, string id, ContainerService containers)
@@ -153,14 +156,14 @@ internal static partial class ArchiveEndpoints
         {
             throw new ApiException(StatusCodes.Status403Forbidden, "container rootfs is marked read-only");
         }
-        string rootfs = RootfsOf(containers, entry);
+        using RootfsUse rootfs = RootfsOf(containers, entry);
         bool keepOwners = ContainerEndpoints.Bool(context, "copyUIDGID");
         long limit = containers.Images.Options.Unpack.MaxLayerSize;
         context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null; // bounded by the unpack limit while read
         context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
         try
         {
-            await Task.Run(() => ContainerFiles.Extract(rootfs, path, context.Request.Body, keepOwners, limit, context.RequestAborted), context.RequestAborted);
+            await Task.Run(() => ContainerFiles.Extract(rootfs.Path, path, context.Request.Body, keepOwners, limit, context.RequestAborted), context.RequestAborted);
         }
         catch (GraphIOException ex) when (ex.Errno is 2 /* ENOENT */)
         {

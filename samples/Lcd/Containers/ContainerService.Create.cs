@@ -87,7 +87,10 @@ public sealed partial class ContainerService
             record.Args.AddRange(run.Spec.Process!.Args!.Skip(1));
             record = record with { Path = run.Spec.Process.Args![0] };
             record.Networks = ResolveNetworks(request, host);
-            record.MountPoints = await ResolveMountsAsync(record, run.Volumes, rootfs, cancellationToken).ConfigureAwait(false);
+            using (RootfsUse mounted = Rootfs.Use(id)) // for the image's content copied into new volumes
+            {
+                record.MountPoints = await ResolveMountsAsync(record, run.Volumes, mounted.Path, cancellationToken).ConfigureAwait(false);
+            }
             entry = new ContainerEntry(record, dir);
             lock (_lock)
             {

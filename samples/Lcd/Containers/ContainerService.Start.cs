@@ -26,8 +26,7 @@ public sealed partial class ContainerService
             }
             ContainerRecord record = entry.Record;
             ImageRecord image = Images.Get(record.Image);
-            string rootfs = Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged");
-            ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), rootfs);
+            ImageRunSpec run = BuildSpec(record, Images.GetConfig(image), Path.Combine(Rootfs.ContainerDirectory(record.Id), "merged"));
             bool stdin = record.Config.OpenStdin;
             bool tty = record.Config.Tty; // then the terminal (IProcess.Terminal) is stdin, stdout and stderr
             // The hubs of this run: clients that attached before the start are already subscribed.
@@ -45,9 +44,12 @@ public sealed partial class ContainerService
             StdioFifo? stdoutFifo = null;
             StdioFifo? stderrFifo = null;
             IContainer container;
+            bool mounted = false;
             try
             {
                 ApplyMounts(record, run.Spec);
+                Rootfs.Mount(record.Id); // released when the run ends (RecordExitAsync)
+                mounted = true;
                 await AttachNetworkAsync(entry, run, cancellationToken).ConfigureAwait(false);
                 if (!tty)
                 {
@@ -66,9 +68,10 @@ public sealed partial class ContainerService
                 stdoutFifo?.CloseContainerEnd();
                 stderrFifo?.CloseContainerEnd();
             }
-            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException or ApiException)
+            catch (Exception ex) when (ex is ContainerException or ArgumentException or LibContainer.Spec.SpecValidationException or SyscallException or ApiException or GraphException)
             {
                 await DetachNetworkAsync(record.Id).ConfigureAwait(false);
+                ReleaseRootfs(record.Id, mounted);
                 stdoutFifo?.Dispose();
                 stderrFifo?.Dispose();
                 System.IO.Directory.Delete(fifos, recursive: true);
@@ -105,6 +108,7 @@ public sealed partial class ContainerService
             catch
             {
                 await DetachNetworkAsync(record.Id).ConfigureAwait(false);
+                ReleaseRootfs(record.Id, mounted);
                 stdoutFifo?.Dispose();
                 stderrFifo?.Dispose();
                 System.IO.Directory.Delete(fifos, recursive: true);
@@ -227,6 +231,23 @@ public sealed partial class ContainerService
         }
     }
 
+    /// <summary>The end of a run's use of the root filesystem (the last user unmounts it); a failure is logged, the run's end goes on.</summary>
+    private void ReleaseRootfs(string id, bool mounted)
+    {
+        if (!mounted)
+        {
+            return;
+        }
+        try
+        {
+            Rootfs.Release(id);
+        }
+        catch (GraphException ex)
+        {
+            Log.RootfsReleaseFailed(_logger, id, ex);
+        }
+    }
+
     /// <summary>The directory of a container's output fifos under the exec root.</summary>
     private string FifoDirectory(string id) => Path.Combine(_execRoot, id);
 
@@ -251,6 +272,7 @@ public sealed partial class ContainerService
             Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
         }
         entry.Runtime = null;
+        ReleaseRootfs(entry.Record.Id, mounted: true);
         string fifos = FifoDirectory(entry.Record.Id);
         if (System.IO.Directory.Exists(fifos))
         {
@@ -289,6 +311,7 @@ public sealed partial class ContainerService
         }
         if (container is not null && container.Status is ContainerStatus.Running or ContainerStatus.Paused)
         {
+            Rootfs.Mount(entry.Record.Id); // the run's mount, still in place: this daemon takes it over
             entry.Runtime = container;
             entry.Output.Close();
             entry.Logged.Close();
@@ -320,6 +343,7 @@ public sealed partial class ContainerService
         }
         if (container is not null)
         {
+            Rootfs.Mount(entry.Record.Id); // RecordExitAsync releases the run's mount
             ExitStatus status = await container.InitProcess.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             await RecordExitAsync(entry, container, status.IsKnown ? status.Code : 255).ConfigureAwait(false);
             return;

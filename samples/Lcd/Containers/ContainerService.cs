@@ -121,6 +121,11 @@ public sealed partial class ContainerService
             {
                 await RestoreRunningAsync(entry, cancellationToken).ConfigureAwait(false);
             }
+            if (!entry.IsRunning)
+            {
+                // A crash between an exit and its unmount, or an older daemon that kept root filesystems mounted.
+                Rootfs.UnmountUnused(record.Id);
+            }
         }
         await StartByPolicyAsync(cancellationToken).ConfigureAwait(false);
     }
