@@ -260,11 +260,13 @@ public sealed partial class NetworkDriver
     /// would hold for it), nerdctl's default chain: bridge (with
     /// host-local, its leases under the driver's root), portmap (published ports; snat for the
     /// host's own 127.0.0.1), firewall (the forward rules, and ingressPolicy same-bridge: Docker's
-    /// isolation between networks).
+    /// isolation between networks). Without published ports, portmap is left out: with no portMappings
+    /// it does nothing but cost a process on every ADD and DEL (the chain is cached per attachment, so
+    /// DEL and CHECK run what ADD ran).
     /// </summary>
-    public NetworkConfigList GetConfigList(string nameOrId) => ConfigList(InspectNetwork(nameOrId));
+    public NetworkConfigList GetConfigList(string nameOrId, bool publishesPorts = true) => ConfigList(InspectNetwork(nameOrId), publishesPorts);
 
-    private NetworkConfigList ConfigList(NetworkDefinition network) => new(network.Name, CniRuntime.Version,
+    private NetworkConfigList ConfigList(NetworkDefinition network, bool publishesPorts = true) => new(network.Name, CniRuntime.Version,
     [
         new JsonObject
         {
@@ -281,7 +283,7 @@ public sealed partial class NetworkDriver
                 ["dataDir"] = IpamDirectory,
             },
         },
-        new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true }, ["snat"] = true },
+        .. (publishesPorts ? [new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true }, ["snat"] = true }] : Array.Empty<JsonObject>()),
         new JsonObject { ["type"] = "firewall", ["backend"] = "iptables", ["ingressPolicy"] = "same-bridge" },
     ]);
 

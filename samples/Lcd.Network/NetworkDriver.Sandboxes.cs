@@ -54,18 +54,17 @@ public sealed partial class NetworkDriver
             SaveSandbox(sandbox);
             try
             {
+                Task loopback = Task.CompletedTask;
                 if (mode is NetworkMode.Bridge or NetworkMode.None)
                 {
                     Directory.CreateDirectory(NetnsDir);
                     NetnsFile.Create(sandbox.NetNs!);
-                    await Cni.AddAsync(LoopbackConfigList(), new CniRuntimeConf { ContainerId = containerId, NetNs = sandbox.NetNs!, IfName = "lo" }, cancellationToken).ConfigureAwait(false);
+                    // lo and the ethN are independent: the loopback plugin runs beside the networks' chains.
+                    loopback = Cni.AddAsync(LoopbackConfigList(), new CniRuntimeConf { ContainerId = containerId, NetNs = sandbox.NetNs!, IfName = "lo" }, cancellationToken);
                 }
-                for (int i = 0; i < networks.Count; i++)
-                {
-                    Endpoint endpoint = await AddEndpointAsync(sandbox, networks[i], $"eth{i}", options.Aliases, i == 0 ? ports : [], cancellationToken).ConfigureAwait(false);
-                    sandbox = sandbox with { Endpoints = [.. sandbox.Endpoints, endpoint] };
-                    SaveSandbox(sandbox);
-                }
+                Task<NetworkSandbox> networksJoined = JoinNetworksAsync(sandbox, networks, options.Aliases, ports, cancellationToken);
+                await Task.WhenAll(loopback, networksJoined).ConfigureAwait(false); // both ended, either failure undone below
+                sandbox = await networksJoined.ConfigureAwait(false);
                 if (mode != NetworkMode.Container)
                 {
                     File.WriteAllText(sandbox.HostnamePath, sandbox.Hostname + "\n");
@@ -295,10 +294,22 @@ public sealed partial class NetworkDriver
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
+    /// <summary>eth0, eth1, ... in order, the sandbox's record saved after each.</summary>
+    private async Task<NetworkSandbox> JoinNetworksAsync(NetworkSandbox sandbox, List<NetworkDefinition> networks, IReadOnlyList<string> aliases, List<PortMapping> ports, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < networks.Count; i++)
+        {
+            Endpoint endpoint = await AddEndpointAsync(sandbox, networks[i], $"eth{i}", aliases, i == 0 ? ports : [], cancellationToken).ConfigureAwait(false);
+            sandbox = sandbox with { Endpoints = [.. sandbox.Endpoints, endpoint] };
+            SaveSandbox(sandbox);
+        }
+        return sandbox;
+    }
+
     private async Task<Endpoint> AddEndpointAsync(NetworkSandbox sandbox, NetworkDefinition network, string ifName, IReadOnlyList<string> aliases, List<PortMapping> ports, CancellationToken cancellationToken)
     {
         JsonObject? capabilities = ports.Count == 0 ? null : new JsonObject { ["portMappings"] = JsonSerializer.SerializeToNode(ports, NetworkJsonContext.Default.ListPortMapping) };
-        CniResult result = await Cni.AddAsync(ConfigList(network), new CniRuntimeConf { ContainerId = sandbox.ContainerId, NetNs = sandbox.NetNs!, IfName = ifName, CapabilityArgs = capabilities }, cancellationToken).ConfigureAwait(false);
+        CniResult result = await Cni.AddAsync(ConfigList(network, publishesPorts: ports.Count != 0), new CniRuntimeConf { ContainerId = sandbox.ContainerId, NetNs = sandbox.NetNs!, IfName = ifName, CapabilityArgs = capabilities }, cancellationToken).ConfigureAwait(false);
         int index = result.Interfaces?.FindIndex(i => i.Name == ifName && i.Sandbox is not null) ?? -1;
         CniIpConfig ip = result.Ips?.FirstOrDefault(i => i.Interface == index) ?? result.Ips?.FirstOrDefault()
             ?? throw new CniException($"network '{network.Name}': the plugins gave interface {ifName} no address");
@@ -321,11 +332,21 @@ public sealed partial class NetworkDriver
         // record listed it: networks from the last ethN to eth0, then lo.
         var attachments = Cni.ListCached().Where(c => c.ContainerId == sandbox.ContainerId)
             .OrderBy(c => c.IfName == "lo" ? 1 : 0).ThenByDescending(c => c.IfName.Length).ThenByDescending(c => c.IfName, StringComparer.Ordinal).ToList();
-        foreach ((string network, string containerId, string ifName, _) in attachments)
+        async Task DeleteAsync(string network, string containerId, string ifName)
         {
             await Cni.DeleteCachedAsync(network, containerId, ifName, netns, cancellationToken).ConfigureAwait(false);
             await RemoveMasqueradeLeftoversAsync(network, containerId, cancellationToken).ConfigureAwait(false);
         }
+        // lo beside the networks (independent, as at ADD); the networks one by one.
+        Task loopback = attachments.FirstOrDefault(a => a.IfName == "lo") is { Network: not null } lo ? DeleteAsync(lo.Network, lo.ContainerId, lo.IfName) : Task.CompletedTask;
+        async Task DeleteNetworksAsync()
+        {
+            foreach ((string network, string containerId, string ifName, _) in attachments.Where(a => a.IfName != "lo"))
+            {
+                await DeleteAsync(network, containerId, ifName).ConfigureAwait(false);
+            }
+        }
+        await Task.WhenAll(loopback, DeleteNetworksAsync()).ConfigureAwait(false);
         if (sandbox.Mode is NetworkMode.Bridge or NetworkMode.None && sandbox.NetNs is not null && File.Exists(sandbox.NetNs))
         {
             NetnsFile.Remove(sandbox.NetNs!);

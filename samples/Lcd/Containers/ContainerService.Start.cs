@@ -263,14 +263,19 @@ public sealed partial class ContainerService
         {
             Log.ContainerStatsFailed(_logger, entry.Record.Id, ex);
         }
-        try
+        async Task DestroyAsync()
         {
-            await container.DestroyAsync().ConfigureAwait(false);
+            try
+            {
+                await container.DestroyAsync().ConfigureAwait(false);
+            }
+            catch (ContainerException ex)
+            {
+                Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
+            }
         }
-        catch (ContainerException ex)
-        {
-            Log.ContainerDestroyFailed(_logger, entry.Record.Id, ex);
-        }
+        // The library's container (cgroups, state) and the network sandbox (CNI DEL) are independent: both at once.
+        await Task.WhenAll(DestroyAsync(), DetachNetworkAsync(entry.Record.Id)).ConfigureAwait(false);
         entry.Runtime = null;
         ReleaseRootfs(entry.Record.Id, mounted: true);
         string fifos = FifoDirectory(entry.Record.Id);
@@ -278,7 +283,6 @@ public sealed partial class ContainerService
         {
             System.IO.Directory.Delete(fifos, recursive: true);
         }
-        await DetachNetworkAsync(entry.Record.Id).ConfigureAwait(false);
         entry.Output.Close();
         entry.Logged.Close();
         entry.Output = new OutputHub(); // the next start's
