@@ -126,4 +126,25 @@ public sealed class ApiTests : IAsyncLifetime
         using HttpResponseMessage after = await _http.GetAsync("/_ping", Ct);
         after.StatusCode.Should().Be(HttpStatusCode.OK);
     }
+
+    [Theory]
+    [InlineData("""{"Image":"busybox","ExposedPorts":{"abc":{}}}""", "invalid port specification: \"abc\" (a port 1-65535, /tcp or /udp)")]
+    [InlineData("""{"Image":"busybox","ExposedPorts":{"70000/tcp":{}}}""", "invalid port specification: \"70000/tcp\" (a port 1-65535, /tcp or /udp)")]
+    [InlineData("""{"Image":"busybox","HostConfig":{"Memory":-5}}""", "Minimum memory limit allowed is 6MB")]
+    [InlineData("""{"Image":"busybox","HostConfig":{"Memory":1024}}""", "Minimum memory limit allowed is 6MB")]
+    [InlineData("""{"Image":"busybox","HostConfig":{"NanoCpus":-1}}""", "Range of CPUs is from 0.01 to")]
+    [InlineData("""{"Image":"busybox","HostConfig":{"CapAdd":["CAP_NOPE"]}}""", "invalid CapAdd: unknown capability: \"CAP_NOPE\"")]
+    [InlineData("""{"Image":"busybox","HostConfig":{"CapDrop":["bogus"]}}""", "invalid CapDrop: unknown capability: \"bogus\"")]
+    public async Task Create_BadSettings_400NamingTheSetting_NothingStored(string body, string message)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await _http.PostAsync("/containers/create", content, Ct);
+        using HttpResponseMessage list = await _http.GetAsync("/containers/json?all=1", Ct);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await MessageOf(response)).Should().StartWith(message);
+        list.StatusCode.Should().Be(HttpStatusCode.OK, "a refused create leaves no record a list could choke on");
+        (await list.Content.ReadAsStringAsync(Ct)).Should().Be("[]");
+        Directory.EnumerateDirectories(Path.Combine(_daemon.DataRoot, "containers")).Should().BeEmpty();
+    }
 }

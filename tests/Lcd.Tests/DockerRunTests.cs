@@ -48,6 +48,23 @@ public sealed class DockerRunTests : DaemonTest
     }
 
     [Fact]
+    public async Task InspectAndPs_ImageIsTheImagesId_KillWithBadSignalRefused()
+    {
+        string imageId = (await Docker("image", "inspect", "-f", "{{.Id}}", "busybox")).Stdout.Trim();
+        (await Docker("run", "-d", "--name", "ids", "busybox", "sleep", "300")).ExitCode.Should().Be(0);
+        CliResult inspect = await Docker("inspect", "-f", "{{.Image}}", "ids");
+        CliResult ps = await Docker("ps", "--no-trunc", "--format", "{{.Image}}", "--filter", "name=ids");
+        CliResult kill = await Docker("kill", "-s", "NOPE", "ids");
+        (await Docker("rm", "-f", "ids")).ExitCode.Should().Be(0);
+
+        imageId.Should().MatchRegex("^sha256:[0-9a-f]{64}$");
+        inspect.Stdout.Trim().Should().Be(imageId, "inspect's Image is the image id, as dockerd's");
+        ps.Stdout.Trim().Should().Be("busybox", "ps shows the name the container was made from");
+        kill.ExitCode.Should().Be(1);
+        kill.Stderr.Should().Contain("Invalid signal: NOPE");
+    }
+
+    [Fact]
     public async Task Run_Init_RefusedSayingWhy_NothingMade()
     {
         CliResult run = await Docker("run", "--rm", "--init", "busybox", "true");

@@ -133,7 +133,7 @@ internal static class ContainerEndpoints
             Path = r.Path,
             Args = r.Args,
             State = r.State,
-            Image = "sha256:" + r.Image,
+            Image = r.Image, // the image id: its config's digest, "sha256:..."
             ResolvConfPath = sandbox?.ResolvConfPath ?? "",
             HostnamePath = sandbox?.HostnamePath ?? "",
             HostsPath = sandbox?.HostsPath ?? "",
@@ -175,7 +175,7 @@ internal static class ContainerEndpoints
                 Id = r.Id,
                 Names = [r.Name],
                 Image = r.Config.Image ?? "",
-                ImageID = "sha256:" + r.Image,
+                ImageID = r.Image,
                 Command = string.Join(' ', [r.Path, .. r.Args]),
                 Created = DateTimeOffset.Parse(r.Created, CultureInfo.InvariantCulture).ToUnixTimeSeconds(),
                 Ports = ContainerService.PortSummaries(r, sandbox),

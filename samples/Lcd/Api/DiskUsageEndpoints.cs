@@ -61,7 +61,7 @@ internal static class DiskUsageEndpoints
                 Id = r.Id,
                 Names = [r.Name],
                 Image = r.Config.Image ?? "",
-                ImageID = "sha256:" + r.Image,
+                ImageID = r.Image,
                 Command = string.Join(' ', [r.Path, .. r.Args]),
                 Created = DateTimeOffset.Parse(r.Created, CultureInfo.InvariantCulture).ToUnixTimeSeconds(),
                 SizeRw = rw,

@@ -26,8 +26,9 @@ public sealed partial class ContainerService
         {
             throw ApiException.BadRequest($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         }
-        ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         HostConfig host = request.HostConfig ?? new HostConfig();
+        ValidateSettings(request, host); // as dockerd: the settings before the image
+        ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         ValidateRestartPolicy(host);
         if (host.Init == true)
         {
@@ -194,6 +195,43 @@ public sealed partial class ContainerService
         spec.Annotations ??= [];
         spec.Annotations["org.lcd.container.name"] = record.Name.TrimStart('/');
         return run;
+    }
+
+    /// <summary>
+    /// What dockerd's verifyContainerSettings refuses at create, in its words, before anything is made: a
+    /// malformed exposed port, a memory limit under 6 MB, CPUs out of range, an unknown capability. A
+    /// stored record never holds what a later list or start would choke on.
+    /// </summary>
+    private static void ValidateSettings(ContainerCreateRequest request, HostConfig host)
+    {
+        foreach (string exposed in (request.ExposedPorts ?? []).Keys)
+        {
+            _ = Networking.ParsePortKey(exposed);
+        }
+        const long MinMemory = 6 * 1024 * 1024;
+        if (host.Memory != 0 && host.Memory < MinMemory)
+        {
+            throw ApiException.BadRequest("Minimum memory limit allowed is 6MB");
+        }
+        int cpus = Environment.ProcessorCount;
+        if (host.NanoCpus != 0 && (host.NanoCpus < 10_000_000 || host.NanoCpus > cpus * 1_000_000_000L))
+        {
+            throw ApiException.BadRequest($"Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available");
+        }
+        if (host.CpuShares < 0)
+        {
+            throw ApiException.BadRequest($"invalid CPU shares {host.CpuShares}: must not be negative");
+        }
+        foreach ((string field, List<string>? names) in new[] { ("CapAdd", host.CapAdd), ("CapDrop", host.CapDrop) })
+        {
+            foreach (string name in names ?? [])
+            {
+                if (!name.Equals("ALL", StringComparison.OrdinalIgnoreCase) && !LibContainer.Security.LinuxCapabilityNames.IsKnown(CapName(name)))
+                {
+                    throw ApiException.BadRequest($"invalid {field}: unknown capability: \"{name}\"");
+                }
+            }
+        }
     }
 
     private static string CapName(string name)

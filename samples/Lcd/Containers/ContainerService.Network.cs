@@ -301,7 +301,11 @@ public sealed partial class ContainerService
         }
         foreach (string exposed in (record.Config.ExposedPorts ?? []).Keys)
         {
-            (int port, string protocol) = Networking.ParsePortKey(exposed);
+            // Checked at create; a record an older daemon stored with a malformed key does not break the list.
+            if (Networking.TryParsePortKey(exposed) is not (int port, string protocol))
+            {
+                continue;
+            }
             if (!list.Any(p => p.PrivatePort == port && p.Type == protocol))
             {
                 list.Add(new PortSummaryJson { PrivatePort = port, Type = protocol });

@@ -76,9 +76,9 @@ public sealed partial class ContainerService
         {
             number = ImageSpec.ParseSignal(string.IsNullOrEmpty(signal) ? "SIGKILL" : signal);
         }
-        catch (GraphException ex)
+        catch (GraphException)
         {
-            throw ApiException.BadRequest(ex.Message);
+            throw ApiException.BadRequest($"Invalid signal: {signal}"); // dockerd's words
         }
         if (number == (int)Signal.Kill || number == StopSignal(entry))
         {

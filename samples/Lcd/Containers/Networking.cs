@@ -40,13 +40,17 @@ internal static class Networking
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(containerId + "/" + networkId)));
 
     /// <summary>"80/tcp" (or "80", tcp): the container port and protocol.</summary>
-    public static (int Port, string Protocol) ParsePortKey(string key)
+    public static (int Port, string Protocol) ParsePortKey(string key) =>
+        TryParsePortKey(key) ?? throw Api.ApiException.BadRequest($"invalid port specification: \"{key}\" (a port 1-65535, /tcp or /udp)");
+
+    /// <summary><see cref="ParsePortKey"/>, null for a malformed key.</summary>
+    public static (int Port, string Protocol)? TryParsePortKey(string key)
     {
         string[] parts = key.Split('/', 2);
         string protocol = parts.Length == 2 ? parts[1].ToLowerInvariant() : "tcp";
         if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535 || protocol is not ("tcp" or "udp"))
         {
-            throw Api.ApiException.BadRequest($"invalid port specification: \"{key}\" (a port 1-65535, /tcp or /udp)");
+            return null;
         }
         return (port, protocol);
     }

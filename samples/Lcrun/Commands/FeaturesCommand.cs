@@ -1,4 +1,5 @@
 using LibContainer;
+using LibContainer.Security;
 using LibContainer.Spec;
 using Lcrun.Cli;
 using Lcrun.Output;
@@ -13,17 +14,6 @@ namespace Lcrun.Commands;
 /// </summary>
 internal static class FeaturesCommand
 {
-    private static readonly string[] s_capabilities =
-    [
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
-        "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
-        "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-        "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-        "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-    ];
-
     // The options LibContainer's mount option parser knows (src/LibContainer/Rootfs/MountOptions.cs).
     private static readonly string[] s_mountOptions =
     [
@@ -80,13 +70,13 @@ internal static class FeaturesCommand
     private static List<string> AppliedCapabilities(ContainerFactory factory)
     {
         RuntimeSpec probe = Probe();
-        probe.Process!.Capabilities = new LinuxCapabilities { Bounding = [.. s_capabilities], Effective = [.. s_capabilities], Permitted = [.. s_capabilities] };
+        probe.Process!.Capabilities = new LinuxCapabilities { Bounding = [.. LinuxCapabilityNames.All], Effective = [.. LinuxCapabilityNames.All], Permitted = [.. LinuxCapabilityNames.All] };
         string? plan = Explain(factory, probe);
         if (plan is null || !plan.Contains("capabilit", StringComparison.OrdinalIgnoreCase))
         {
             return [];
         }
-        return [.. s_capabilities];
+        return [.. LinuxCapabilityNames.All];
     }
 
     private static bool SeccompApplied(ContainerFactory factory)
