@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the time of one embedded lifecycle goes, as root:
 #   sudo benchmarks/trace.sh [--containers 20] [--strace] [--out DIR]
-# Starts the embedded program (`--serve`: one warm factory, 10 warm-up lifecycles untraced), then
+# Starts the embedded program (`--serve`: one warm factory, warm-up lifecycles untraced until the JIT is quiet), then
 # traces N /bin/true containers run one after another (0.1 s apart) and writes DIR (default
 # artifacts/benchmarks/trace-<time>/):
 #   ftrace.txt   every system call (enter, exit) and every fork, exec and exit of the program's

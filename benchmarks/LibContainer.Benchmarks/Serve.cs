@@ -8,7 +8,7 @@ namespace LibContainer.Benchmarks;
 /// line <c>run</c> read on stdin, so the caller decides when, and interleaves it with the other
 /// variants. The protocol, one line each:
 /// <code>
-/// out: ready &lt;pid&gt; &lt;bundle dir&gt; &lt;id stem&gt; &lt;runc root&gt; &lt;crun root&gt;    after N warm-up lifecycles (default 10)
+/// out: ready &lt;pid&gt; &lt;bundle dir&gt; &lt;id stem&gt; &lt;runc root&gt; &lt;crun root&gt;    after N warm-up lifecycles (default 10), then more until the JIT is quiet
 /// in:  run
 /// out: &lt;total&gt; &lt;create&gt; &lt;start&gt; &lt;wait&gt; &lt;destroy&gt; &lt;cpu&gt;              microseconds, measured in this process;
 ///                                                                     cpu: user + system of the process and the children it reaped
@@ -29,11 +29,13 @@ internal static class Serve
         var lifecycle = new LibContainerLifecycle(bundle, stateRoot: stateRoot);
         try
         {
-            // Warm: JIT (tier 0 and the first tier-1 promotions), the thread pool, the epoll thread, the page cache.
+            // Warm: the thread pool, the epoll thread, the page cache, and the JIT until it is done (below).
             for (int i = 0; i < warmup; i++)
             {
                 await lifecycle.RunAsync();
             }
+            (int lifecycles, long methods) = await WarmJitAsync(lifecycle, warmup);
+            await Console.Error.WriteLineAsync($"serve: JIT steady after {warmup + lifecycles} warm-up lifecycles ({methods} methods compiled)");
             Console.WriteLine($"ready {Environment.ProcessId} {bundle.BundleDir} {BenchmarkBundle.IdStem} {bundle.RuncRoot} {bundle.CrunRoot}");
             while (Console.ReadLine() is string line && line != "quit")
             {
@@ -63,6 +65,34 @@ internal static class Serve
         Console.WriteLine(leftovers.Count == 0 ? "leftovers none" : $"leftovers {leftovers.Count}: {string.Join("; ", leftovers)}");
         return leftovers.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>
+    /// Runs lifecycles until the JIT has nothing left to compile: no method compiled during
+    /// <see cref="QuietLifecycles"/> lifecycles in a row, each followed by a pause longer than the
+    /// runtime's tiering delay (100 ms), so the background tier-up runs. A long-running host is in
+    /// that state after its first few hundred containers; measured before it, the tiered compilation
+    /// thread took half the process's CPU time (tier 0, then instrumented tier 1 for dynamic PGO, then
+    /// tier 1: a method called once per lifecycle needs 60 calls and two tiering delays). Capped at
+    /// <see cref="MaxJitWarmup"/> lifecycles. Returns how many it ran and the process's compiled methods.
+    /// </summary>
+    private static async Task<(int Lifecycles, long Methods)> WarmJitAsync(LibContainerLifecycle lifecycle, int warmup)
+    {
+        int quiet = 0, ran = 0;
+        long before = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (warmup > 0 && quiet < QuietLifecycles && ran < MaxJitWarmup)
+        {
+            await lifecycle.RunAsync();
+            await Task.Delay(150);
+            ran++;
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            quiet = now == before ? quiet + 1 : 0;
+            before = now;
+        }
+        return (ran, before);
+    }
+
+    private const int QuietLifecycles = 5;
+    private const int MaxJitWarmup = 600;
 
     private static string Microseconds(TimeSpan t) => (t.Ticks / 10).ToString(CultureInfo.InvariantCulture);
 }
