@@ -18,10 +18,15 @@ internal sealed class LibContainerLifecycle
     /// <param name="bundle">The bundle; its state root holds the containers' state unless <paramref name="stateRoot"/> says otherwise.</param>
     /// <param name="loggerFactory">The library's logger (none by default).</param>
     /// <param name="stateRoot">Another state root (e.g. on tmpfs), to see what the state files cost.</param>
-    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null, string? stateRoot = null)
+    /// <param name="synchronousWait">The factory's <see cref="ContainerFactoryOptions.SynchronousWaitLimit"/> (zero, the default: every wait asynchronous).</param>
+    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null, string? stateRoot = null, TimeSpan synchronousWait = default)
     {
         _bundle = bundle;
-        _factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = stateRoot ?? bundle.LibContainerStateRoot }, loggerFactory);
+        _factory = new ContainerFactory(new ContainerFactoryOptions
+        {
+            StateRoot = stateRoot ?? bundle.LibContainerStateRoot,
+            SynchronousWaitLimit = synchronousWait,
+        }, loggerFactory);
         _spec = RuntimeSpec.Load(bundle.ConfigPath);
         _options = new ContainerOptions
         {

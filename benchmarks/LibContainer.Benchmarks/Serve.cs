@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LibContainer.Benchmarks;
 
 /// <summary>
-/// <c>--serve [--warmup N] [--state-root DIR]</c>: the embedded lifecycle for compare.sh and trace.sh. One warm
+/// <c>--serve [--warmup N] [--state-root DIR] [--synchronous-wait-ms N]</c>: the embedded lifecycle for compare.sh and trace.sh. One warm
 /// <see cref="ContainerFactory"/> runs one /bin/true container (create, start, wait, destroy) per
 /// line <c>run</c> read on stdin, so the caller decides when, and interleaves it with the other
 /// variants. The protocol, one line each:
@@ -23,10 +23,10 @@ internal static class Serve
 {
     public const int DefaultWarmup = 10;
 
-    public static async Task<int> RunAsync(int warmup, string? stateRoot)
+    public static async Task<int> RunAsync(int warmup, string? stateRoot, TimeSpan synchronousWait = default)
     {
         using BenchmarkBundle bundle = BenchmarkBundle.Create();
-        var lifecycle = new LibContainerLifecycle(bundle, stateRoot: stateRoot);
+        var lifecycle = new LibContainerLifecycle(bundle, stateRoot: stateRoot, synchronousWait: synchronousWait);
         try
         {
             // Warm: the thread pool, the epoll thread, the page cache, and the JIT until it is done (below).
