@@ -297,7 +297,15 @@ else
   echo "Library: $repo (not a git checkout)"
 fi
 echo "Embedded factory: SynchronousWaitLimit $sync_wait_ms ms$([[ $sync_wait_ms -eq 0 ]] && echo ' (the default: every wait asynchronous, through the fd poller and the thread pool)')"
-echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$(df --output=fstype "$work" | tail -1) ($(dirname "$bundle"))")"
+# ext4 without a journal makes every new inode skip the inodes deleted in the last minutes one by one
+# (recently_deleted in the kernel): all runtimes' state files pay it (README: "The embedded lifecycle").
+state_fs="$(df --output=fstype "$work" | tail -1 | tr -d ' ')"
+if [[ $state_fs == ext4 ]]; then
+  state_dev="$(basename "$(df --output=source "$work" | tail -1)")"
+  compgen -G "/proc/fs/jbd2/$state_dev-*" >/dev/null || state_fs="ext4 without a journal"
+fi
+echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$state_fs ($(dirname "$bundle"))")"
+echo "Embedded program: $(grep -m1 '^serve: JIT steady' "$work/embedded.stderr" 2>/dev/null | sed 's/^serve: //' || true)"
 echo "$rounds rounds (+$warmup_rounds warm-up), $(awk -v a="${started/./}" -v b="${finished/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s;" \
   "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
   "1-minute load during: $(tr ' ' '\n' <<<"$load_samples" | grep -v '^$' | sort -n | sed -n '1p;$p' | paste -sd- -) on $(nproc) CPUs"
