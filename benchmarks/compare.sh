@@ -168,15 +168,17 @@ seconds_us=0
 cpu_us=0
 
 run_embedded() {
-  local total create start wait destroy cpu
+  local total create start wait destroy cpu cpu_create cpu_start cpu_wait cpu_destroy
   t0=$EPOCHREALTIME
   echo run >&"${EMB[1]}"
-  read -r -t 60 -u "${EMB[0]}" total create start wait destroy cpu || fail "embedded (no answer)" "?"
+  read -r -t 60 -u "${EMB[0]}" total create start wait destroy cpu cpu_create cpu_start cpu_wait cpu_destroy || fail "embedded (no answer)" "?"
   elapsed
   [[ $total =~ ^[0-9]+$ ]] || { echo "compare: embedded: $total $create $start $wait $destroy" >&2; fail embedded "?"; }
   phase_samples[round_trip]+=" $us"
   phase_samples[create]+=" $create"; phase_samples[start]+=" $start"
   phase_samples[wait]+=" $wait"; phase_samples[destroy]+=" $destroy"
+  phase_samples[cpu_create]+=" $cpu_create"; phase_samples[cpu_start]+=" $cpu_start"
+  phase_samples[cpu_wait]+=" $cpu_wait"; phase_samples[cpu_destroy]+=" $cpu_destroy"
   us=$total
   cpu_us=$cpu
 }
@@ -326,7 +328,9 @@ if [[ -n ${median[lcrun_run]:-} ]]; then
     "embedded: $(ratio "${median[embedded]}" "${median[crun_run]}")x crun run, $(ratio "${median[embedded]}" "${median[floor]}")x the floor"
 fi
 echo
-printf "embedded lifecycle phases, median ms: create %s, start %s, wait %s, destroy %s; bash round trip (line out, answer in) %s\n" \
-  "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" \
-  "$(stats "${phase_samples[wait]}" | cut -d' ' -f1)" "$(stats "${phase_samples[destroy]}" | cut -d' ' -f1)" \
+printf "embedded lifecycle phases, median ms (median CPU ms): create %s (%s), start %s (%s), wait %s (%s), destroy %s (%s); bash round trip (line out, answer in) %s\n" \
+  "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_create]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_start]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[wait]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_wait]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[destroy]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_destroy]}" | cut -d' ' -f1)" \
   "$(stats "${phase_samples[round_trip]}" | cut -d' ' -f1)"

@@ -41,27 +41,32 @@ internal sealed class LibContainerLifecycle
     public async Task<LifecyclePhases> RunAsync(CancellationToken cancellationToken = default)
     {
         string id = _bundle.NextId();
+        long c0 = CpuTime.Microseconds();
         long t0 = Stopwatch.GetTimestamp();
         IContainer container = await _factory.CreateAsync(id, _spec, _options, cancellationToken);
-        long t1, t2, t3;
+        long t1, t2, t3, c1, c2, c3;
         ExitStatus status;
         try
         {
             t1 = Stopwatch.GetTimestamp();
+            c1 = CpuTime.Microseconds();
             await container.StartAsync(cancellationToken);
             t2 = Stopwatch.GetTimestamp();
+            c2 = CpuTime.Microseconds();
             status = await container.InitProcess.WaitForExitAsync(cancellationToken);
             t3 = Stopwatch.GetTimestamp();
+            c3 = CpuTime.Microseconds();
         }
         finally
         {
             await container.DestroyAsync(CancellationToken.None);
         }
         long t4 = Stopwatch.GetTimestamp();
+        long c4 = CpuTime.Microseconds();
         if (status.Code != 0)
         {
             throw new InvalidOperationException($"container {id}: {status}, expected exit code 0");
         }
-        return new LifecyclePhases(t0, t1, t2, t3, t4);
+        return new LifecyclePhases(t0, t1, t2, t3, t4, c0, c1, c2, c3, c4);
     }
 }

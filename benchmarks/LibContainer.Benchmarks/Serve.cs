@@ -10,8 +10,9 @@ namespace LibContainer.Benchmarks;
 /// <code>
 /// out: ready &lt;pid&gt; &lt;bundle dir&gt; &lt;id stem&gt; &lt;runc root&gt; &lt;crun root&gt;    after N warm-up lifecycles (default 10), then more until the JIT is quiet
 /// in:  run
-/// out: &lt;total&gt; &lt;create&gt; &lt;start&gt; &lt;wait&gt; &lt;destroy&gt; &lt;cpu&gt;              microseconds, measured in this process;
-///                                                                     cpu: user + system of the process and the children it reaped
+/// out: &lt;total&gt; &lt;create&gt; &lt;start&gt; &lt;wait&gt; &lt;destroy&gt; &lt;cpu&gt; &lt;cpu of create&gt; &lt;start&gt; &lt;wait&gt; &lt;destroy&gt;
+///                                                                     microseconds, measured in this process; cpu: user + system
+///                                                                     of the process and the children it reaped, in all and per step
 /// out: error &lt;message on one line&gt;                                  and exit 1
 /// in:  quit (or end of input)
 /// out: leftovers none | leftovers &lt;n&gt;: &lt;what&gt;; ...                then the bundle is deleted; exit 0 or 1
@@ -48,7 +49,8 @@ internal static class Serve
                 LifecyclePhases phases = await lifecycle.RunAsync();
                 cpu = CpuTime.Microseconds() - cpu;
                 Console.WriteLine(string.Join(' ', new[] { phases.Total, phases.Create, phases.Start, phases.Wait, phases.Destroy }.Select(Microseconds))
-                    + " " + cpu.ToString(CultureInfo.InvariantCulture));
+                    + " " + cpu.ToString(CultureInfo.InvariantCulture)
+                    + " " + string.Join(' ', phases.CpuMicroseconds.Select(c => c.ToString(CultureInfo.InvariantCulture))));
             }
         }
         catch (Exception ex)
