@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One /bin/true container, from nothing to nothing left, every way at once, as root:
-#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2] [--tmpfs-state]
+#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2] [--tmpfs-state] [--synchronous-wait-ms N]
 #
 # Variants, run round-robin (one run of each per round, the starting variant rotating) on the same
 # busybox bundle, all inside one private mount namespace that hides the hybrid cgroup layout from
@@ -33,13 +33,15 @@ project="$here/LibContainer.Benchmarks/LibContainer.Benchmarks.csproj"
 rounds=100
 warmup_rounds=2
 tmpfs_state=0
+sync_wait_ms=0 # the embedded factory's SynchronousWaitLimit (0, the library's default: every wait asynchronous)
 
-usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N] [--tmpfs-state]" >&2; exit 2; }
+usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N] [--tmpfs-state] [--synchronous-wait-ms N]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; rounds=$2; shift 2 ;;
     --warmup-rounds) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; warmup_rounds=$2; shift 2 ;;
     --tmpfs-state) tmpfs_state=1; shift ;;
+    --synchronous-wait-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; sync_wait_ms=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -53,7 +55,7 @@ for tool in runc crun unshare chroot dotnet; do
 done
 if [[ -z ${_LCBENCH_COMPARE_MASKED:-} ]]; then
   # Everything below runs in masked.sh's private mount namespace (also the tmpfs of --tmpfs-state).
-  args=(--rounds "$rounds" --warmup-rounds "$warmup_rounds")
+  args=(--rounds "$rounds" --warmup-rounds "$warmup_rounds" --synchronous-wait-ms "$sync_wait_ms")
   [[ $tmpfs_state -eq 1 ]] && args+=(--tmpfs-state)
   export _LCBENCH_COMPARE_MASKED=1
   exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
@@ -67,12 +69,12 @@ dll="$(dotnet msbuild "$project" -nologo -getProperty:TargetPath -p:Configuratio
 
 work="$(mktemp -d /tmp/lcbench-compare-XXXXXX)"
 errors="$work/stderr"
-serve_args=()
+serve_args=(--synchronous-wait-ms "$sync_wait_ms")
 if [[ $tmpfs_state -eq 1 ]]; then
   mkdir "$work/tmpfs"
   mount -t tmpfs -o mode=0755 lcbench-state "$work/tmpfs" # in the private namespace: gone with it
   mkdir "$work/tmpfs/libcontainer" "$work/tmpfs/runc" "$work/tmpfs/crun"
-  serve_args=(--state-root "$work/tmpfs/libcontainer")
+  serve_args+=(--state-root "$work/tmpfs/libcontainer")
 fi
 embedded_pid=""
 bundle=""
@@ -166,15 +168,17 @@ seconds_us=0
 cpu_us=0
 
 run_embedded() {
-  local total create start wait destroy cpu
+  local total create start wait destroy cpu cpu_create cpu_start cpu_wait cpu_destroy
   t0=$EPOCHREALTIME
   echo run >&"${EMB[1]}"
-  read -r -t 60 -u "${EMB[0]}" total create start wait destroy cpu || fail "embedded (no answer)" "?"
+  read -r -t 60 -u "${EMB[0]}" total create start wait destroy cpu cpu_create cpu_start cpu_wait cpu_destroy || fail "embedded (no answer)" "?"
   elapsed
   [[ $total =~ ^[0-9]+$ ]] || { echo "compare: embedded: $total $create $start $wait $destroy" >&2; fail embedded "?"; }
   phase_samples[round_trip]+=" $us"
   phase_samples[create]+=" $create"; phase_samples[start]+=" $start"
   phase_samples[wait]+=" $wait"; phase_samples[destroy]+=" $destroy"
+  phase_samples[cpu_create]+=" $cpu_create"; phase_samples[cpu_start]+=" $cpu_start"
+  phase_samples[cpu_wait]+=" $cpu_wait"; phase_samples[cpu_destroy]+=" $cpu_destroy"
   us=$total
   cpu_us=$cpu
 }
@@ -294,7 +298,16 @@ if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
 else
   echo "Library: $repo (not a git checkout)"
 fi
-echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$(df --output=fstype "$work" | tail -1) ($(dirname "$bundle"))")"
+echo "Embedded factory: SynchronousWaitLimit $sync_wait_ms ms$([[ $sync_wait_ms -eq 0 ]] && echo ' (the default: every wait asynchronous, through the fd poller and the thread pool)')"
+# ext4 without a journal makes every new inode skip the inodes deleted in the last minutes one by one
+# (recently_deleted in the kernel): all runtimes' state files pay it (README: "The embedded lifecycle").
+state_fs="$(df --output=fstype "$work" | tail -1 | tr -d ' ')"
+if [[ $state_fs == ext4 ]]; then
+  state_dev="$(basename "$(df --output=source "$work" | tail -1)")"
+  compgen -G "/proc/fs/jbd2/$state_dev-*" >/dev/null || state_fs="ext4 without a journal"
+fi
+echo "State roots: $([[ $tmpfs_state -eq 1 ]] && echo "tmpfs ($work/tmpfs)" || echo "$state_fs ($(dirname "$bundle"))")"
+echo "Embedded program: $(grep -m1 '^serve: JIT steady' "$work/embedded.stderr" 2>/dev/null | sed 's/^serve: //' || true)"
 echo "$rounds rounds (+$warmup_rounds warm-up), $(awk -v a="${started/./}" -v b="${finished/./}" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s;" \
   "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg);" \
   "1-minute load during: $(tr ' ' '\n' <<<"$load_samples" | grep -v '^$' | sort -n | sed -n '1p;$p' | paste -sd- -) on $(nproc) CPUs"
@@ -315,7 +328,9 @@ if [[ -n ${median[lcrun_run]:-} ]]; then
     "embedded: $(ratio "${median[embedded]}" "${median[crun_run]}")x crun run, $(ratio "${median[embedded]}" "${median[floor]}")x the floor"
 fi
 echo
-printf "embedded lifecycle phases, median ms: create %s, start %s, wait %s, destroy %s; bash round trip (line out, answer in) %s\n" \
-  "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" \
-  "$(stats "${phase_samples[wait]}" | cut -d' ' -f1)" "$(stats "${phase_samples[destroy]}" | cut -d' ' -f1)" \
+printf "embedded lifecycle phases, median ms (median CPU ms): create %s (%s), start %s (%s), wait %s (%s), destroy %s (%s); bash round trip (line out, answer in) %s\n" \
+  "$(stats "${phase_samples[create]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_create]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[start]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_start]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[wait]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_wait]}" | cut -d' ' -f1)" \
+  "$(stats "${phase_samples[destroy]}" | cut -d' ' -f1)" "$(stats "${phase_samples[cpu_destroy]}" | cut -d' ' -f1)" \
   "$(stats "${phase_samples[round_trip]}" | cut -d' ' -f1)"

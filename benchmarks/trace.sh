@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Where the time of one embedded lifecycle goes, as root:
 #   sudo benchmarks/trace.sh [--containers 20] [--strace] [--out DIR]
-# Starts the embedded program (`--serve`: one warm factory, 10 warm-up lifecycles untraced), then
+# Starts the embedded program (`--serve`: one warm factory, warm-up lifecycles untraced until the JIT is quiet), then
 # traces N /bin/true containers run one after another (0.1 s apart) and writes DIR (default
 # artifacts/benchmarks/trace-<time>/):
 #   ftrace.txt   every system call (enter, exit) and every fork, exec and exit of the program's
 #                threads and of what they start (lc-init, the container), from a private ftrace
 #                instance (about a microsecond per call; it shows no file names)
-#   times.txt    the program's own microseconds per run: total create start wait destroy, cpu
+#   times.txt    the program's own microseconds per run: total create start wait destroy, cpu, cpu per step
 #   breakdown.md trace_breakdown.py's table: each lifecycle cut into its steps (needs python3)
 # With --strace: `strace -f -ttt -T` instead (strace.txt, with file names and strings, but every
 # call is slowed by ~0.1 ms on this VM, so its times only count calls; use it to see what happens).
@@ -122,5 +122,5 @@ else
     python3 "$here/trace_breakdown.py" "$out/ftrace.txt" | tee "$out/breakdown.md"
   fi
 fi
-echo "times per run, us (total create start wait destroy cpu), traced:" >&2
+echo "times per run, us (total create start wait destroy cpu, then cpu of create start wait destroy), traced:" >&2
 cat "$out/times.txt" >&2

@@ -18,10 +18,15 @@ internal sealed class LibContainerLifecycle
     /// <param name="bundle">The bundle; its state root holds the containers' state unless <paramref name="stateRoot"/> says otherwise.</param>
     /// <param name="loggerFactory">The library's logger (none by default).</param>
     /// <param name="stateRoot">Another state root (e.g. on tmpfs), to see what the state files cost.</param>
-    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null, string? stateRoot = null)
+    /// <param name="synchronousWait">The factory's <see cref="ContainerFactoryOptions.SynchronousWaitLimit"/> (zero, the default: every wait asynchronous).</param>
+    public LibContainerLifecycle(BenchmarkBundle bundle, ILoggerFactory? loggerFactory = null, string? stateRoot = null, TimeSpan synchronousWait = default)
     {
         _bundle = bundle;
-        _factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = stateRoot ?? bundle.LibContainerStateRoot }, loggerFactory);
+        _factory = new ContainerFactory(new ContainerFactoryOptions
+        {
+            StateRoot = stateRoot ?? bundle.LibContainerStateRoot,
+            SynchronousWaitLimit = synchronousWait,
+        }, loggerFactory);
         _spec = RuntimeSpec.Load(bundle.ConfigPath);
         _options = new ContainerOptions
         {
@@ -36,27 +41,32 @@ internal sealed class LibContainerLifecycle
     public async Task<LifecyclePhases> RunAsync(CancellationToken cancellationToken = default)
     {
         string id = _bundle.NextId();
+        long c0 = CpuTime.Microseconds();
         long t0 = Stopwatch.GetTimestamp();
         IContainer container = await _factory.CreateAsync(id, _spec, _options, cancellationToken);
-        long t1, t2, t3;
+        long t1, t2, t3, c1, c2, c3;
         ExitStatus status;
         try
         {
             t1 = Stopwatch.GetTimestamp();
+            c1 = CpuTime.Microseconds();
             await container.StartAsync(cancellationToken);
             t2 = Stopwatch.GetTimestamp();
+            c2 = CpuTime.Microseconds();
             status = await container.InitProcess.WaitForExitAsync(cancellationToken);
             t3 = Stopwatch.GetTimestamp();
+            c3 = CpuTime.Microseconds();
         }
         finally
         {
             await container.DestroyAsync(CancellationToken.None);
         }
         long t4 = Stopwatch.GetTimestamp();
+        long c4 = CpuTime.Microseconds();
         if (status.Code != 0)
         {
             throw new InvalidOperationException($"container {id}: {status}, expected exit code 0");
         }
-        return new LifecyclePhases(t0, t1, t2, t3, t4);
+        return new LifecyclePhases(t0, t1, t2, t3, t4, c0, c1, c2, c3, c4);
     }
 }

@@ -8,7 +8,7 @@
 //   sudo benchmarks/run.sh --concurrency [--count 200] [--sequential]    N containers at once: library vs crun
 //   sudo benchmarks/run.sh --costs [--iterations 100]    single steps alone: cgroup mkdir, file writes, freezer
 //   sudo benchmarks/run.sh --soak [--count 5000]    lifecycles, execs, concurrent batches: fds, threads, RSS, Reaper, lock table flat
-//   --serve [--warmup 10] [--state-root DIR]    the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
+//   --serve [--warmup 10] [--state-root DIR] [--synchronous-wait-ms 0]    the embedded lifecycle, one per "run" line (compare.sh, trace.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -28,7 +28,8 @@ if (args.Contains("--serve"))
 {
     int stateRootAt = Array.IndexOf(args, "--state-root");
     string? stateRoot = stateRootAt >= 0 && stateRootAt + 1 < args.Length ? args[stateRootAt + 1] : null;
-    return Option("--warmup", Serve.DefaultWarmup, allowZero: true) is int warmup ? await Serve.RunAsync(warmup, stateRoot) : 2;
+    return Option("--warmup", Serve.DefaultWarmup, allowZero: true) is int warmup && Option("--synchronous-wait-ms", 0, allowZero: true) is int syncMs
+        ? await Serve.RunAsync(warmup, stateRoot, TimeSpan.FromMilliseconds(syncMs)) : 2;
 }
 if (args.Contains("--concurrency"))
 {
