@@ -120,6 +120,14 @@ internal static class UpgradeBody
                             break; // the whole body first
                         }
                         byte[] body = rest.Slice(0, length).ToArray();
+                        if (plain && IsDetached(body))
+                        {
+                            // A detached exec start is an ordinary request (dockerd answers it with 200 and no stream).
+                            Write(output, headBytes);
+                            buffer = buffer.Slice(end.Value);
+                            bodyLeft = length;
+                            continue;
+                        }
                         Write(output, Encoding.Latin1.GetBytes(Rewrite(head, body, plain)));
                         upgradeRequested();
                         buffer = rest.Slice(length);
@@ -249,6 +257,21 @@ internal static class UpgradeBody
             parts = parts[1..]; // the /v1.xx/ prefix
         }
         return parts.Length == 3 && ((parts[0] == "exec" && parts[2] == "start") || (parts[0] == "containers" && parts[2] == "attach"));
+    }
+
+    /// <summary>Whether an exec start's body asks for a detached start (<c>"Detach": true</c>; Go's decoder matches the name in any case).</summary>
+    internal static bool IsDetached(byte[] body)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Any(p => p.Name.Equals("Detach", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == System.Text.Json.JsonValueKind.True);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the handler answers 400
+        }
     }
 
     /// <summary>
