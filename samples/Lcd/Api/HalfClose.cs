@@ -26,6 +26,32 @@ internal sealed class HalfClose : IDisposable
     /// </summary>
     public bool PlainHijack { get; set; }
 
+    /// <summary>Set by a handler when it took the connection over; a request that asked for it and was answered otherwise (a 409, a detached start) ends the hiding.</summary>
+    public bool TookOver { get; set; }
+
+    private readonly CancellationTokenSource _notTakenOver = new();
+
+    /// <summary>
+    /// The request pipeline's outermost middleware: after a request that asked for the upgrade but was
+    /// answered with an ordinary response, the client's FIN is again the end of the connection (a held
+    /// FIN is let go), so a kept-alive connection never holds lcd's shutdown.
+    /// </summary>
+    public static async Task Middleware(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (context.Features.Get<HalfClose>() is { Upgraded: true, TookOver: false } feature)
+            {
+                feature.Upgraded = false;
+                await feature._notTakenOver.CancelAsync();
+            }
+        }
+    }
+
     /// <summary>Cancelled when the client half-closed an upgraded connection (its stdin ended).</summary>
     public CancellationToken ReadClosed => _readClosed.Token;
 
@@ -57,7 +83,11 @@ internal sealed class HalfClose : IDisposable
         }
     });
 
-    public void Dispose() => _readClosed.Dispose();
+    public void Dispose()
+    {
+        _readClosed.Dispose();
+        _notTakenOver.Dispose();
+    }
 
     private sealed class Pipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
@@ -136,7 +166,7 @@ internal sealed class HalfClose : IDisposable
             {
                 feature._readClosed.Cancel();
                 // Hold Kestrel's read until the handler ends the connection (or the read is cancelled).
-                using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectionEnd);
+                using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectionEnd, feature._notTakenOver.Token);
                 try
                 {
                     await Task.Delay(Timeout.Infinite, both.Token);

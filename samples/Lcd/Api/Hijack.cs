@@ -40,6 +40,7 @@ internal sealed class Hijack
             if (halfClose is not null)
             {
                 halfClose.Upgraded = true;
+                halfClose.TookOver = true;
                 // A client that did not ask for the upgrade (Docker.DotNet) gets dockerd's 200 head instead of the 101.
                 halfClose.PlainHijack = context.Request.Headers.ContainsKey(UpgradeBody.PlainHeader);
             }
