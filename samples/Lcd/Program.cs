@@ -90,6 +90,7 @@ using (pidFile)
     builder.Services.AddHostedService<ContainerShutdown>();
 
     WebApplication app = builder.Build();
+    app.Use(HalfClose.Middleware);
     app.Use(ApiErrors.Middleware);
     app.Use(StreamShutdown.Middleware);
     app.Use(ApiVersion.Middleware);

@@ -56,8 +56,6 @@ public sealed class DockerDotNetExecTests : IAsyncLifetime
 
         using (MultiplexedStream stream = await _client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, Ct))
         {
-            // Known gap: stdin written through Docker.DotNet's MultiplexedStream does not reach the process yet (the docker CLI's
-            // exec -i does: DockerExecTests), so this test covers the framing of the output only.
             (string stdout, string stderr) = await stream.ReadOutputToEndAsync(Ct);
             stdout.Should().Be("got 1\n", "stdout arrives in stream-1 frames (and the exec's env is set)");
             stderr.Should().Be("to-err\n", "stderr arrives in stream-2 frames");
@@ -72,6 +70,35 @@ public sealed class DockerDotNetExecTests : IAsyncLifetime
         (await StatusOf(() => _client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, Ct))).Should().Be(System.Net.HttpStatusCode.Conflict);
         await RemoveAsync(id);
         (await StatusOf(() => _client.Exec.InspectContainerExecAsync(exec.ID, Ct))).Should().Be(System.Net.HttpStatusCode.NotFound, "an exec goes with its container");
+    }
+
+    [Theory]
+    [InlineData("cat", "hello through stdin\n")]
+    [InlineData("wc -c", "12\n")]
+    public async Task ExecWithStdin_WrittenThenWriteSideClosed_ProcessReadsItAndOutputComesBack(string command, string expected)
+    {
+        string id = await RunAsync("dn-stdin", "sleep", "300");
+        ContainerExecCreateResponse exec = await _client.Exec.ExecCreateContainerAsync(id, new ContainerExecCreateParameters
+        {
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+            Cmd = ["sh", "-c", command],
+        }, Ct);
+
+        string stdout, stderr;
+        using (MultiplexedStream stream = await _client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, Ct))
+        {
+            byte[] input = System.Text.Encoding.UTF8.GetBytes(command == "cat" ? expected : "hello\nworld\n");
+            await stream.WriteAsync(input, 0, input.Length, Ct);
+            stream.CloseWrite(); // the process sees the end of its stdin
+            (stdout, stderr) = await stream.ReadOutputToEndAsync(Ct);
+        }
+
+        stdout.Should().Be(expected, "the bytes written to the hijacked stream reach the process's stdin");
+        stderr.Should().BeEmpty();
+        (await _client.Exec.InspectContainerExecAsync(exec.ID, Ct)).ExitCode.Should().Be(0);
+        await RemoveAsync(id);
     }
 
     [Fact]

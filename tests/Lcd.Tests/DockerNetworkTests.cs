@@ -13,7 +13,7 @@ namespace Lcd.Tests;
 public sealed class HostNetworkState;
 
 /// <summary>
-/// The README's network walk-through through the unmodified docker CLI against lcd: a published
+/// Networking through the unmodified docker CLI against lcd (the README's walk-through itself is ReadmeWalkthroughTests): a published
 /// port reached from the host, docker port, a user network whose members reach each other by name,
 /// isolation from another network, none, connect/disconnect; after every removal nothing is left.
 /// </summary>
@@ -59,11 +59,7 @@ public sealed class DockerNetworkTests : IAsyncLifetime
     }
 
     /// <summary>The subnet 10.X.Y.0/24 next to the daemon's default one (unique per test daemon).</summary>
-    private string Subnet(int offset)
-    {
-        string[] parts = _lcd.DefaultSubnet.Split('.');
-        return $"10.{parts[1]}.{(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) + offset) % 256}.0/24";
-    }
+    private string Subnet(int offset) => _lcd.SubnetNear(offset);
 
     private static async Task<string> GetAsync(string url)
     {

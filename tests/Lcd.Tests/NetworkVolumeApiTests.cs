@@ -24,11 +24,7 @@ public sealed class NetworkVolumeApiTests : IAsyncLifetime
         await _lcd.DisposeAsync();
     }
 
-    private string Subnet(int offset)
-    {
-        string[] parts = _lcd.DefaultSubnet.Split('.');
-        return $"10.{parts[1]}.{(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) + offset) % 256}.0/24";
-    }
+    private string Subnet(int offset) => _lcd.SubnetNear(offset);
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
     {

@@ -4,8 +4,10 @@ namespace Lcd.Api;
 
 /// <summary>
 /// The connection of an attach or exec start, taken over as dockerd takes it (HTTP <c>Upgrade: tcp</c>,
-/// 101 UPGRADED, then the raw stream both ways). A client that did not ask for the upgrade gets a
-/// 200 streamed answer and its request body as input.
+/// 101 UPGRADED, then the raw stream both ways). A client that did not ask for the upgrade gets
+/// dockerd's 200 head and the raw stream too (<see cref="UpgradeBody"/> makes its request an upgrade
+/// request); one that reaches here without a connection filter gets a 200 streamed answer and its
+/// request body as input.
 /// </summary>
 internal sealed class Hijack
 {
@@ -38,6 +40,9 @@ internal sealed class Hijack
             if (halfClose is not null)
             {
                 halfClose.Upgraded = true;
+                halfClose.TookOver = true;
+                // A client that did not ask for the upgrade (Docker.DotNet) gets dockerd's 200 head instead of the 101.
+                halfClose.PlainHijack = context.Request.Headers.ContainsKey(UpgradeBody.PlainHeader);
             }
             context.Response.Headers.Connection = "Upgrade";
             context.Response.Headers.Upgrade = "tcp";

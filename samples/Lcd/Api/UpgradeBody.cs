@@ -15,9 +15,21 @@ namespace Lcd.Api;
 /// exactly (Content-Length bodies are skipped, not parsed); after a chunked body or an upgrade it only
 /// passes bytes on.
 /// </summary>
+/// <remarks>
+/// dockerd takes over the connection of an exec start or attach whether or not the client asks for the
+/// upgrade (moby <c>postContainerExecStart</c>: 101 with <c>Upgrade</c>, else
+/// <c>200 OK</c> with <c>application/vnd.docker.raw-stream</c>, then the raw stream both ways).
+/// Docker.DotNet asks for none: it writes its stdin on the connection right after the request and
+/// half-closes it. Such a request (<see cref="IsHijack"/>) is made an upgrade request here too, marked
+/// with <see cref="PlainHeader"/>, and <see cref="HalfClose"/> turns Kestrel's 101 head into dockerd's
+/// 200 head on the way out.
+/// </remarks>
 internal static class UpgradeBody
 {
     public const string Header = "X-Lcd-Upgrade-Body";
+
+    /// <summary>Set on a hijacked request the client sent without <c>Upgrade</c>: it is answered with dockerd's 200 head, not 101.</summary>
+    public const string PlainHeader = "X-Lcd-Plain-Hijack";
     public const int MaxBody = 8192;
     private const int MaxHead = 64 * 1024;
 
@@ -94,7 +106,8 @@ internal static class UpgradeBody
                     ReadOnlySequence<byte> headBytes = buffer.Slice(0, end.Value);
                     string head = Encoding.Latin1.GetString(headBytes);
                     (long length, bool chunked, bool upgrade) = Inspect(head);
-                    if (upgrade && length is > 0 and <= MaxBody)
+                    bool plain = !upgrade && !chunked && length <= MaxBody && IsHijack(head);
+                    if (plain || (upgrade && length is > 0 and <= MaxBody))
                     {
                         ReadOnlySequence<byte> rest = buffer.Slice(end.Value);
                         if (rest.Length < length)
@@ -107,7 +120,15 @@ internal static class UpgradeBody
                             break; // the whole body first
                         }
                         byte[] body = rest.Slice(0, length).ToArray();
-                        Write(output, Encoding.Latin1.GetBytes(Rewrite(head, body)));
+                        if (plain && IsDetached(body))
+                        {
+                            // A detached exec start is an ordinary request (dockerd answers it with 200 and no stream).
+                            Write(output, headBytes);
+                            buffer = buffer.Slice(end.Value);
+                            bodyLeft = length;
+                            continue;
+                        }
+                        Write(output, Encoding.Latin1.GetBytes(Rewrite(head, body, plain)));
                         upgradeRequested();
                         buffer = rest.Slice(length);
                         passThrough = true; // what follows is the upgraded stream
@@ -218,12 +239,60 @@ internal static class UpgradeBody
         return (length, chunked || length < 0, connectionUpgrade && upgradeHeader);
     }
 
-    /// <summary>The head without Content-Length, with the body in <see cref="Header"/>.</summary>
-    internal static string Rewrite(string head, byte[] body)
+    /// <summary>
+    /// Whether a head is a request dockerd hijacks: <c>POST [/vX.Y]/exec/ID/start</c> or
+    /// <c>POST [/vX.Y]/containers/ID/attach[?...]</c>.
+    /// </summary>
+    internal static bool IsHijack(string head)
     {
-        var lines = head.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Where(l => !l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)
-            && !l.StartsWith(Header + ":", StringComparison.OrdinalIgnoreCase)).ToList();
-        lines.Add($"{Header}: {Convert.ToBase64String(body)}");
+        int end = head.IndexOf('\n', StringComparison.Ordinal);
+        string[] requestLine = (end < 0 ? head : head[..end]).TrimEnd('\r').Split(' ');
+        if (requestLine.Length != 3 || requestLine[0] != "POST")
+        {
+            return false;
+        }
+        string[] parts = requestLine[1].Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 4 && parts[0].StartsWith('v'))
+        {
+            parts = parts[1..]; // the /v1.xx/ prefix
+        }
+        return parts.Length == 3 && ((parts[0] == "exec" && parts[2] == "start") || (parts[0] == "containers" && parts[2] == "attach"));
+    }
+
+    /// <summary>Whether an exec start's body asks for a detached start (<c>"Detach": true</c>; Go's decoder matches the name in any case).</summary>
+    internal static bool IsDetached(byte[] body)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Any(p => p.Name.Equals("Detach", StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == System.Text.Json.JsonValueKind.True);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the handler answers 400
+        }
+    }
+
+    /// <summary>
+    /// The head without Content-Length, with the body in <see cref="Header"/>; a <paramref name="plain"/>
+    /// hijack also asks for the upgrade (<c>Connection: Upgrade</c>, <c>Upgrade: tcp</c>) and carries <see cref="PlainHeader"/>.
+    /// </summary>
+    internal static string Rewrite(string head, byte[] body, bool plain = false)
+    {
+        string[] dropped = plain ? ["Content-Length", Header, PlainHeader, "Connection", "Upgrade"] : ["Content-Length", Header];
+        var lines = head.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)
+            .Where(l => !dropped.Any(name => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))).ToList();
+        if (body.Length > 0)
+        {
+            lines.Add($"{Header}: {Convert.ToBase64String(body)}");
+        }
+        if (plain)
+        {
+            lines.Add("Connection: Upgrade");
+            lines.Add("Upgrade: tcp");
+            lines.Add($"{PlainHeader}: 1");
+        }
         return string.Join("\r\n", lines) + "\r\n\r\n";
     }
 }

@@ -28,6 +28,13 @@ public sealed class LcdDaemon : IAsyncDisposable
     /// <summary>The default network's subnet (--bip), unique per directory too.</summary>
     public string DefaultSubnet => DefaultSubnetFor(Dir);
 
+    /// <summary>The subnet 10.X.Y.0/24 <paramref name="offset"/> /24s after <see cref="DefaultSubnet"/>: a user network's, unique per test daemon.</summary>
+    public string SubnetNear(int offset)
+    {
+        string[] parts = DefaultSubnet.Split('.');
+        return $"10.{parts[1]}.{(int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) + offset) % 256}.0/24";
+    }
+
     private static byte[] DirHash(string dir) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(dir));
 
     private static string BridgePrefixFor(string dir) => "lt" + Convert.ToHexStringLower(DirHash(dir))[..5];
