@@ -101,6 +101,12 @@ internal static class ImageEndpoints
         List<ImageDeleteItem> items = done.Select(line => line.StartsWith("Untagged: ", StringComparison.Ordinal)
             ? new ImageDeleteItem(line["Untagged: ".Length..], null)
             : new ImageDeleteItem(null, line["Deleted: ".Length..])).ToList();
+        if (items.Any(i => i.Deleted is not null))
+        {
+            // As dockerd: an image's layers no other image uses go with it (and are listed as deleted).
+            (_, IReadOnlyList<Digest> layers) = await images.GarbageCollectAsync(context.RequestAborted);
+            items.AddRange(layers.Select(layer => new ImageDeleteItem(null, layer.ToString())));
+        }
         await context.Response.WriteAsJsonAsync(items, ImageJsonContext.Default.ListImageDeleteItem, contentType: "application/json", context.RequestAborted);
     }
 }
