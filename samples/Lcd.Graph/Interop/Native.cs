@@ -167,19 +167,25 @@ internal static unsafe partial class Native
         return new SafeFd(fd);
     }
 
-    /// <summary>openat that returns the errno instead of throwing (for "does it exist").</summary>
-    public static int TryOpenAt(SafeFd dir, string name, int flags, out SafeFd? fd)
+    /// <summary>openat that returns the errno instead of throwing (for "does it exist", "is something there").</summary>
+    public static int TryOpenAt(SafeFd dir, string name, int flags, out SafeFd? fd, uint mode = 0)
     {
         byte[] p = CString(name);
         int rc;
+        int errno = 0;
         fixed (byte* pp = p)
         {
-            rc = openat(dir.Fd, pp, flags | O_CLOEXEC, 0);
+            do
+            {
+                rc = openat(dir.Fd, pp, flags | O_CLOEXEC, mode);
+                errno = rc < 0 ? Errno : 0;
+            }
+            while (errno == EINTR);
         }
         if (rc < 0)
         {
             fd = null;
-            return Errno;
+            return errno;
         }
         fd = new SafeFd(rc);
         return 0;
