@@ -5,7 +5,11 @@ namespace Lcd.Graph;
 /// <summary>Layer compression, told by the blob's first bytes (media types lie more often than magic numbers).</summary>
 public static class Compression
 {
-    /// <summary>The uncompressed tar stream of a layer blob: gzip, zstd or plain.</summary>
+    /// <summary>
+    /// The uncompressed tar stream of a layer blob: gzip, zstd or plain. A compressed blob is
+    /// decompressed on a thread of its own, a few buffers ahead (<see cref="ReadAheadStream"/>), as
+    /// <c>tar -xz</c> runs gzip beside it.
+    /// </summary>
     public static Stream Decompress(Stream blob)
     {
         ArgumentNullException.ThrowIfNull(blob);
@@ -23,11 +27,11 @@ public static class Compression
         Stream rest = new PrefixStream(head.AsMemory(0, n), buffered);
         if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
         {
-            return new GZipStream(rest, CompressionMode.Decompress);
+            return new ReadAheadStream(new GZipStream(rest, CompressionMode.Decompress));
         }
         if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
         {
-            return new ZstdSharp.DecompressionStream(rest);
+            return new ReadAheadStream(new ZstdSharp.DecompressionStream(rest));
         }
         return rest;
     }

@@ -299,8 +299,19 @@ public static class LayerUnpacker
 
         private void RegularFile(SafeFd parent, string baseName, TarEntry entry, Dictionary<string, byte[]>? xattrs, long mtimeNs)
         {
-            RemoveExisting(parent, baseName);
-            using SafeFd file = Native.OpenAt(parent, baseName, Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_NOCTTY, 0x180 /* 0600 */);
+            // Created where nothing is (the usual case: one system call); what an earlier entry left there is removed first.
+            const int Create = Native.O_WRONLY | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_NOCTTY;
+            int rc = Native.TryOpenAt(parent, baseName, Create, out SafeFd? created, 0x180 /* 0600 */);
+            if (rc == Native.EEXIST)
+            {
+                RemoveExisting(parent, baseName);
+                created = Native.OpenAt(parent, baseName, Create, 0x180 /* 0600 */);
+            }
+            else if (rc != 0)
+            {
+                throw new GraphIOException("openat", rc, entry.Name);
+            }
+            using SafeFd file = created!;
             if (entry.DataStream is { } data)
             {
                 int n;

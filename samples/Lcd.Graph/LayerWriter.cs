@@ -1,12 +1,15 @@
-using System.Formats.Tar;
 using Lcd.Graph.Interop;
 
 namespace Lcd.Graph;
 
 /// <summary>
 /// Writes a directory as a layer tar (PAX), sorted by name so one tree gives one digest: files,
-/// directories, symlinks, hard links (one inode written once), devices, fifos, owners, modes and
-/// mtimes. Overlayfs' whiteouts are written in the layer form: a 0:0 character device NAME becomes
+/// directories, symlinks, hard links (one inode written once), devices, fifos, owners, modes,
+/// mtimes (whole seconds, as Docker writes them) and the xattrs an image carries, as
+/// <c>SCHILY.xattr.NAME</c> records with their raw bytes: security.capability (a version 3 value
+/// written as version 2, as Docker does: its root uid means nothing outside the user namespace
+/// it was set in), security.ima and user.* but overlayfs' user.overlay.* (as containers/storage).
+/// Overlayfs' whiteouts are written in the layer form: a 0:0 character device NAME becomes
 /// <c>.wh.NAME</c>, a directory with trusted.overlay.opaque=y gets a <c>.wh..wh..opq</c> entry.
 /// </summary>
 public static class LayerWriter
@@ -16,15 +19,10 @@ public static class LayerWriter
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(output);
-        if (!Directory.EnumerateFileSystemEntries(directory).Any(p => include is null || include(Path.GetFileName(p))))
-        {
-            // An empty layer is still a tar: its end-of-archive blocks (TarWriter writes none without an entry).
-            output.Write(new byte[1024]);
-            return;
-        }
-        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        var writer = new PaxWriter(output);
         var inodes = new Dictionary<(ulong, ulong), string>();
         Walk(writer, directory, "", inodes, include);
+        writer.Finish();
     }
 
     /// <summary>
@@ -35,16 +33,18 @@ public static class LayerWriter
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(name);
-        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        ArgumentNullException.ThrowIfNull(output);
+        var writer = new PaxWriter(output);
         var inodes = new Dictionary<(ulong, ulong), string>();
         WriteOne(writer, path, name, inodes);
         if (Native.LStat(path).Type == Native.S_IFDIR)
         {
             Walk(writer, path, "", inodes, null, name);
         }
+        writer.Finish();
     }
 
-    private static void Walk(TarWriter writer, string root, string relative, Dictionary<(ulong, ulong), string> inodes, Func<string, bool>? include, string? prefix = null)
+    private static void Walk(PaxWriter writer, string root, string relative, Dictionary<(ulong, ulong), string> inodes, Func<string, bool>? include, string? prefix = null)
     {
         string dir = relative.Length == 0 ? root : Path.Combine(root, relative);
         var names = Directory.EnumerateFileSystemEntries(dir).Select(p => Path.GetFileName(p)).ToList();
@@ -56,76 +56,102 @@ public static class LayerWriter
             {
                 continue;
             }
-            WriteOne(writer, Path.Combine(root, rel), prefix is null ? rel : prefix + "/" + rel, inodes);
-            if (Native.LStat(Path.Combine(root, rel)).Type == Native.S_IFDIR)
+            if (WriteOne(writer, Path.Combine(root, rel), prefix is null ? rel : prefix + "/" + rel, inodes) == Native.S_IFDIR)
             {
                 Walk(writer, root, rel, inodes, include, prefix);
             }
         }
     }
 
-    /// <summary>Writes one file system object as the entry <paramref name="name"/> (and an opaque marker for an opaque directory).</summary>
-    internal static void WriteOne(TarWriter writer, string path, string name, Dictionary<(ulong, ulong), string> inodes)
+    /// <summary>Writes one file system object as the entry <paramref name="name"/> (and an opaque marker for an opaque directory); returns its type.</summary>
+    private static uint WriteOne(PaxWriter writer, string path, string name, Dictionary<(ulong, ulong), string> inodes)
     {
         Native.Stat st = Native.LStat(path);
-        DateTimeOffset mtime = DateTimeOffset.FromUnixTimeSeconds(st.Mtime.Sec).AddTicks(st.Mtime.Nsec / 100);
-        PaxTarEntry entry;
+        long mtime = st.Mtime.Sec;
+        uint mode = st.Mode & 0xfff;
         if (st.Type == Native.S_IFCHR && st.Rdev == 0)
         {
             string parent = Path.GetDirectoryName(name) ?? "";
             string whiteout = (parent.Length == 0 ? "" : parent + "/") + ".wh." + Path.GetFileName(name);
-            writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.RegularFile, whiteout), st, mtime, 0));
-            return;
+            writer.WriteEntry(whiteout, (byte)'0', mode, st.Uid, st.Gid, mtime);
+            return st.Type;
         }
         if (st.Nlink > 1 && st.Type != Native.S_IFDIR)
         {
             if (inodes.TryGetValue((st.Dev, st.Ino), out string? first))
             {
-                writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = first }, st, mtime, 0));
-                return;
+                writer.WriteEntry(name, (byte)'1', mode, st.Uid, st.Gid, mtime, linkName: first);
+                return st.Type;
             }
             inodes[(st.Dev, st.Ino)] = name;
         }
+        IReadOnlyList<KeyValuePair<string, byte[]>> xattrs = Xattrs(path);
         switch (st.Type)
         {
             case Native.S_IFDIR:
-                writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.Directory, name + "/"), st, mtime, 0));
+                writer.WriteEntry(name + "/", (byte)'5', mode, st.Uid, st.Gid, mtime, xattrs: xattrs);
                 if (Native.LGetXattr(path, "trusted.overlay.opaque") is [(byte)'y'])
                 {
-                    writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.RegularFile, name + "/.wh..wh..opq"), st, mtime, 0));
+                    writer.WriteEntry(name + "/.wh..wh..opq", (byte)'0', mode, st.Uid, st.Gid, mtime);
                 }
-                return;
+                break;
             case Native.S_IFREG:
-                entry = Fill(new PaxTarEntry(TarEntryType.RegularFile, name), st, mtime, st.Mode);
-                using (var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+                using (var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
                 {
-                    entry.DataStream = data;
-                    writer.WriteEntry(entry);
+                    // The size of the file opened (a file written meanwhile is cut there, a file that shrank is an error).
+                    writer.WriteEntry(name, (byte)'0', mode, st.Uid, st.Gid, mtime, size: data.Length, xattrs: xattrs, data: data);
                 }
-                return;
+                break;
             case Native.S_IFLNK:
-                writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.SymbolicLink, name) { LinkName = new FileInfo(path).LinkTarget! }, st, mtime, st.Mode));
-                return;
+                writer.WriteEntry(name, (byte)'2', mode, st.Uid, st.Gid, mtime, linkName: new FileInfo(path).LinkTarget!, xattrs: xattrs);
+                break;
             case Native.S_IFCHR or Native.S_IFBLK:
-                entry = Fill(new PaxTarEntry(st.Type == Native.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, name), st, mtime, st.Mode);
-                entry.DeviceMajor = (int)st.Major;
-                entry.DeviceMinor = (int)st.Minor;
-                writer.WriteEntry(entry);
-                return;
+                writer.WriteEntry(name, st.Type == Native.S_IFCHR ? (byte)'3' : (byte)'4', mode, st.Uid, st.Gid, mtime, devMajor: st.Major, devMinor: st.Minor, xattrs: xattrs);
+                break;
             case Native.S_IFIFO:
-                writer.WriteEntry(Fill(new PaxTarEntry(TarEntryType.Fifo, name), st, mtime, st.Mode));
-                return;
+                writer.WriteEntry(name, (byte)'6', mode, st.Uid, st.Gid, mtime, xattrs: xattrs);
+                break;
             default:
-                return; // sockets are not carried in layers (as tar and Docker skip them)
+                break; // sockets are not carried in layers (as tar and Docker skip them)
         }
+        return st.Type;
     }
 
-    private static PaxTarEntry Fill(PaxTarEntry entry, Native.Stat st, DateTimeOffset mtime, uint mode)
+    /// <summary>The xattrs of <paramref name="path"/> a layer carries (see the type's summary), sorted by name.</summary>
+    internal static IReadOnlyList<KeyValuePair<string, byte[]>> Xattrs(string path)
     {
-        entry.Uid = (int)st.Uid;
-        entry.Gid = (int)st.Gid;
-        entry.Mode = (UnixFileMode)((mode == 0 ? st.Mode : mode) & 0xfff);
-        entry.ModificationTime = mtime;
-        return entry;
+        string[] names = Native.LListXattr(path);
+        if (names.Length == 0)
+        {
+            return [];
+        }
+        var xattrs = new List<KeyValuePair<string, byte[]>>();
+        foreach (string name in names)
+        {
+            if (name is not ("security.capability" or "security.ima") && !(name.StartsWith("user.", StringComparison.Ordinal) && !name.StartsWith("user.overlay.", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+            if (Native.LGetXattr(path, name) is not { } value)
+            {
+                continue; // removed meanwhile
+            }
+            xattrs.Add(new(name, name == "security.capability" ? CapabilityV2(value) : value));
+        }
+        xattrs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return xattrs;
+    }
+
+    /// <summary>A vfs_cap_data of revision 3 (with a namespace root uid) as revision 2: the first 20 bytes, the revision byte changed.</summary>
+    internal static byte[] CapabilityV2(byte[] value)
+    {
+        const int Revision2Size = 20, RevisionOffset = 3;
+        if (value.Length > Revision2Size && value[RevisionOffset] == 3)
+        {
+            byte[] v2 = value[..Revision2Size];
+            v2[RevisionOffset] = 2;
+            return v2;
+        }
+        return value;
     }
 }

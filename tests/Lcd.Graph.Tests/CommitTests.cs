@@ -84,6 +84,66 @@ public sealed class CommitTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Commit_FileWithCapability_KeptThroughSaveLoadAndOtherTools()
+    {
+        Require.Tool("/usr/sbin/setcap", "libcap2-bin");
+        Require.Tool("/usr/bin/skopeo", "skopeo");
+        Require.Tool("/usr/bin/umoci", "umoci");
+        ImageRecord busybox = await BusyboxImage.BuildAsync(_store);
+        var rootfs = new RootfsDriver(_store);
+        string root = rootfs.Create(_c1, busybox);
+        ImageRecord committed;
+        try
+        {
+            // The container's change: a binary given a file capability (as `RUN setcap` in a Dockerfile).
+            File.Copy("/bin/busybox", Path.Combine(root, "bin/netping"));
+            await Tool.RunAsync("/usr/sbin/setcap", "cap_net_raw,cap_setuid+ep", Path.Combine(root, "bin/netping"));
+            ContainerChanges.Diff(_store, rootfs, _c1).Select(c => c.ToString()).Should().Contain("A /bin/netping");
+            committed = await ContainerChanges.CommitAsync(_store, rootfs, _c1, null, [ImageReference.Parse("localhost:5000/caps:1")]);
+        }
+        finally
+        {
+            rootfs.Remove(_c1);
+        }
+        string saved = _temp["caps.tar"];
+        await using (var output = File.Create(saved))
+        {
+            await ImageArchive.SaveAsync(_store, ["localhost:5000/caps:1"], output);
+        }
+
+        // Loaded into a fresh store, unpacked, mounted: the capability is there.
+        using var fresh = new ImageStore(new GraphOptions { Root = _temp["fresh"] });
+        ImageRecord loaded = (await ImageArchive.LoadAsync(fresh, saved)).Single();
+        loaded.Id.Should().Be(committed.Id);
+        var freshRootfs = new RootfsDriver(fresh);
+        string root2 = freshRootfs.Create(_c2, loaded);
+        try
+        {
+            (await Tool.RunAsync("/usr/sbin/getcap", Path.Combine(root2, "bin/netping"))).Should().Contain("cap_setuid,cap_net_raw=ep");
+        }
+        finally
+        {
+            freshRootfs.Remove(_c2);
+        }
+
+        // GNU tar extracts the committed layer with the capability.
+        string blobs = Directory.CreateDirectory(_temp["saved"]).FullName;
+        await Tool.RunAsync("tar", "-xf", saved, "-C", blobs);
+        string layerBlob = Path.Combine(blobs, "blobs/sha256", Digest.Parse(_store.GetManifest(committed).Layers[^1].Digest).Hex);
+        (await Tool.RunAsync("tar", "--xattrs", "-tvzf", layerBlob)).Should().Contain("bin/netping");
+        string gnu = Directory.CreateDirectory(_temp["gnu"]).FullName;
+        await Tool.RunAsync("tar", "--xattrs", "--xattrs-include=*", "-xpzf", layerBlob, "-C", gnu);
+        (await Tool.RunAsync("/usr/sbin/getcap", Path.Combine(gnu, "bin/netping"))).Should().Contain("cap_setuid,cap_net_raw=ep");
+
+        // skopeo reads our docker-archive, umoci (Go's archive/tar) unpacks the layers with the capability.
+        string layout = _temp["oci"];
+        await Tool.RunAsync("skopeo", "copy", "--quiet", $"docker-archive:{saved}", $"oci:{layout}:caps");
+        string umoci = _temp["umoci"];
+        await Tool.RunAsync("umoci", "raw", "unpack", "--image", $"{layout}:caps", umoci);
+        (await Tool.RunAsync("/usr/sbin/getcap", Path.Combine(umoci, "bin/netping"))).Should().Contain("cap_setuid,cap_net_raw=ep");
+    }
+
     public void Dispose()
     {
         _store.Dispose();

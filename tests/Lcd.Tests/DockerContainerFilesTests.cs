@@ -91,6 +91,29 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Commit_FileCapability_KeptThroughCpSaveLoadAndGrantedInTheContainer()
+    {
+        string setcap = Require.Tool("/usr/sbin/setcap", "libcap2-bin");
+        await StartWorkerAsync();
+        // A busybox named cat with cap_net_raw and cap_setuid (bits 13 and 7), copied in by the docker CLI (which tars its xattrs).
+        string caps = Directory.CreateDirectory(Path.Combine(_work, "caps")).FullName;
+        File.Copy("/bin/busybox", Path.Combine(caps, "cat"));
+        await Ok(Cli.RunAsync(setcap, ["cap_net_raw,cap_setuid+ep", Path.Combine(caps, "cat")]));
+        await Ok(Docker("cp", caps, "worker:/caps"));
+        await Ok(Docker("commit", "worker", "caps:1"));
+        string saved = Path.Combine(_work, "caps.tar");
+        await Ok(Docker("save", "-o", saved, "caps:1"));
+        await Ok(Docker("rmi", "caps:1"));
+        (await Ok(Docker("load", "-i", saved))).Stdout.Should().Contain("caps:1");
+
+        // A non-root user gets the file's capabilities when it runs it: the kernel read the xattr from the loaded layer.
+        CliResult status = await Ok(Docker("run", "--rm", "--user", "1000", "caps:1", "/caps/cat", "/proc/self/status"));
+        status.Stdout.Split('\n').Should().Contain("CapEff:\t0000000000002080");
+        CliResult plain = await Ok(Docker("run", "--rm", "--user", "1000", "caps:1", "cat", "/proc/self/status"));
+        plain.Stdout.Split('\n').Should().Contain("CapEff:\t0000000000000000", "without the file capability a non-root user has none");
+    }
+
+    [Fact]
     public async Task Export_PipedToTar_ListsTheMergedTree()
     {
         await StartWorkerAsync();

@@ -16,7 +16,7 @@ internal static unsafe partial class Native
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000;
     public const ulong RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
     public const uint S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000, S_IFBLK = 0x6000, S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFMT = 0xF000;
-    public const int ENOENT = 2, EINTR = 4, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EXDEV = 18, ENODATA = 61;
+    public const int ENOENT = 2, EINTR = 4, EAGAIN = 11, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EXDEV = 18, ENODATA = 61;
     public const long UTIME_OMIT = (1L << 30) - 2;
 
     private const long SYS_openat2 = 437;
@@ -123,17 +123,25 @@ internal static unsafe partial class Native
         byte[] p = CString(path.Length == 0 ? "." : path);
         OpenHow how = new() { Flags = (ulong)(flags | O_CLOEXEC), Mode = mode, Resolve = resolve };
         long fd;
+        int errno = 0;
         fixed (byte* pp = p)
         {
-            do
+            // EAGAIN: a rename or mount anywhere on the host raced a ".." of the walk (RESOLVE_IN_ROOT,
+            // RESOLVE_BENEATH); openat2(2) says retry, as libpathrs does. Bounded: a host that mounts
+            // without pause still gets an error.
+            for (int again = 0; ; again++)
             {
                 fd = syscall_openat2(SYS_openat2, root.Fd, pp, &how, (nuint)sizeof(OpenHow));
+                errno = fd < 0 ? Errno : 0;
+                if (!(errno == EINTR || (errno == EAGAIN && again < 256)))
+                {
+                    break;
+                }
             }
-            while (fd < 0 && Errno == EINTR);
         }
         if (fd < 0)
         {
-            throw new GraphIOException("openat2", Errno, path);
+            throw new GraphIOException("openat2", errno, path);
         }
         return new SafeFd((int)fd);
     }
@@ -159,19 +167,25 @@ internal static unsafe partial class Native
         return new SafeFd(fd);
     }
 
-    /// <summary>openat that returns the errno instead of throwing (for "does it exist").</summary>
-    public static int TryOpenAt(SafeFd dir, string name, int flags, out SafeFd? fd)
+    /// <summary>openat that returns the errno instead of throwing (for "does it exist", "is something there").</summary>
+    public static int TryOpenAt(SafeFd dir, string name, int flags, out SafeFd? fd, uint mode = 0)
     {
         byte[] p = CString(name);
         int rc;
+        int errno = 0;
         fixed (byte* pp = p)
         {
-            rc = openat(dir.Fd, pp, flags | O_CLOEXEC, 0);
+            do
+            {
+                rc = openat(dir.Fd, pp, flags | O_CLOEXEC, mode);
+                errno = rc < 0 ? Errno : 0;
+            }
+            while (errno == EINTR);
         }
         if (rc < 0)
         {
             fd = null;
-            return Errno;
+            return errno;
         }
         fd = new SafeFd(rc);
         return 0;
