@@ -92,7 +92,8 @@ public sealed class CommitTests : IDisposable
         Require.Tool("/usr/bin/umoci", "umoci");
         ImageRecord busybox = await BusyboxImage.BuildAsync(_store);
         var rootfs = new RootfsDriver(_store);
-        string root = rootfs.Create(_c1, busybox);
+        rootfs.Create(_c1, busybox);
+        string root = rootfs.Mount(_c1);
         ImageRecord committed;
         try
         {
@@ -117,7 +118,8 @@ public sealed class CommitTests : IDisposable
         ImageRecord loaded = (await ImageArchive.LoadAsync(fresh, saved)).Single();
         loaded.Id.Should().Be(committed.Id);
         var freshRootfs = new RootfsDriver(fresh);
-        string root2 = freshRootfs.Create(_c2, loaded);
+        freshRootfs.Create(_c2, loaded);
+        string root2 = freshRootfs.Mount(_c2);
         try
         {
             (await Tool.RunAsync("/usr/sbin/getcap", Path.Combine(root2, "bin/netping"))).Should().Contain("cap_setuid,cap_net_raw=ep");
