@@ -88,9 +88,14 @@ public sealed partial class ContainerService
             record.Args.AddRange(run.Spec.Process!.Args!.Skip(1));
             record = record with { Path = run.Spec.Process.Args![0] };
             record.Networks = ResolveNetworks(request, host);
-            using (RootfsUse mounted = Rootfs.Use(id)) // for the image's content copied into new volumes
+            RootfsUse? mounted = null; // mounted only when the image's content is copied into a new volume
+            try
             {
-                record.MountPoints = await ResolveMountsAsync(record, run.Volumes, mounted.Path, cancellationToken).ConfigureAwait(false);
+                record.MountPoints = await ResolveMountsAsync(record, run.Volumes, () => (mounted ??= Rootfs.Use(id)).Path, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                mounted?.Dispose();
             }
             entry = new ContainerEntry(record, dir);
             lock (_lock)

@@ -15,7 +15,7 @@ public sealed partial class ContainerService
     /// anonymous volume for each -v /path and each of the image's VOLUMEs. tmpfs mounts are made at
     /// each start from HostConfig. On failure the volumes made here are removed again.
     /// </summary>
-    private async Task<List<MountPointJson>> ResolveMountsAsync(ContainerRecord record, IReadOnlyList<string> imageVolumes, string rootfs, CancellationToken cancellationToken)
+    private async Task<List<MountPointJson>> ResolveMountsAsync(ContainerRecord record, IReadOnlyList<string> imageVolumes, Func<string> rootfs, CancellationToken cancellationToken)
     {
         HostConfig host = record.HostConfig;
         var mounts = new List<MountPointJson>();
@@ -127,7 +127,7 @@ public sealed partial class ContainerService
         }
     }
 
-    private async Task<MountPointJson> VolumeMountAsync(string? name, string destination, bool readOnly, string mode, bool copy, string rootfs, List<string> created, CancellationToken cancellationToken, Dictionary<string, string>? labels = null)
+    private async Task<MountPointJson> VolumeMountAsync(string? name, string destination, bool readOnly, string mode, bool copy, Func<string> rootfs, List<string> created, CancellationToken cancellationToken, Dictionary<string, string>? labels = null)
     {
         VolumeRecord volume = Volumes.Create(name, labels, null, anonymous: name is null, out bool isNew);
         if (isNew)
@@ -137,7 +137,7 @@ public sealed partial class ContainerService
         string data = Volumes.DataPath(volume.Name);
         if (copy && !Directory.EnumerateFileSystemEntries(data).Any())
         {
-            await CopyImageContentAsync(rootfs, destination, data, cancellationToken).ConfigureAwait(false);
+            await CopyImageContentAsync(rootfs(), destination, data, cancellationToken).ConfigureAwait(false);
         }
         return new MountPointJson { Type = "volume", Name = volume.Name, Source = data, Destination = destination, Driver = "local", Mode = mode.Length == 0 ? "z" : mode, RW = !readOnly };
     }
