@@ -335,7 +335,10 @@ public sealed partial class NetworkDriver
         async Task DeleteAsync(string network, string containerId, string ifName)
         {
             await Cni.DeleteCachedAsync(network, containerId, ifName, netns, cancellationToken).ConfigureAwait(false);
-            await RemoveMasqueradeLeftoversAsync(network, containerId, cancellationToken).ConfigureAwait(false);
+            if (network != LoopbackNetwork) // the loopback plugin makes no masquerade rules
+            {
+                await RemoveMasqueradeLeftoversAsync(network, containerId, cancellationToken).ConfigureAwait(false);
+            }
         }
         // lo beside the networks (independent, as at ADD); the networks one by one.
         Task loopback = attachments.FirstOrDefault(a => a.IfName == "lo") is { Network: not null } lo ? DeleteAsync(lo.Network, lo.ContainerId, lo.IfName) : Task.CompletedTask;
