@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Lcd.Tests.Infrastructure;
+using static Lcd.Tests.Infrastructure.Cli;
 
 namespace Lcd.Tests;
 
@@ -17,7 +18,7 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        // Stopped containers keep their root filesystems mounted until rm: remove every one this test made.
+        // Remove every container this test made (and, with it, its image lease and files).
         foreach (string id in (await Docker("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             await Docker("rm", "-f", id);
@@ -36,13 +37,6 @@ public sealed class DockerContainerFilesTests : IAsyncLifetime
     }
 
     private Task<CliResult> Docker(params string[] args) => Cli.DockerAsync(_lcd, args);
-
-    private static async Task<CliResult> Ok(Task<CliResult> run)
-    {
-        CliResult result = await run;
-        result.ExitCode.Should().Be(0, result.Stderr);
-        return result;
-    }
 
     /// <summary>A shell line with DOCKER_HOST set (for pipes and redirections).</summary>
     private Task<CliResult> Shell(string line) =>

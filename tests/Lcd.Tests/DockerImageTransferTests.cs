@@ -1,4 +1,5 @@
 using Lcd.Tests.Infrastructure;
+using static Lcd.Tests.Infrastructure.Cli;
 using LibContainer.Testing;
 
 namespace Lcd.Tests;
@@ -23,7 +24,7 @@ public sealed class DockerImageTransferTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        // Stopped containers keep their root filesystems mounted until rm: remove every one this test made.
+        // Remove every container this test made (and, with it, its image lease and files).
         foreach (string id in (await Docker("ps", "-aq")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             await Docker("rm", "-f", id);
@@ -46,13 +47,6 @@ public sealed class DockerImageTransferTests : IAsyncLifetime
     }
 
     private Task<CliResult> Docker(params string[] args) => Cli.DockerAsync(_lcd, args);
-
-    private static async Task<CliResult> Ok(Task<CliResult> run)
-    {
-        CliResult result = await run;
-        result.ExitCode.Should().Be(0, result.Stderr);
-        return result;
-    }
 
     private static async Task<string> Run(string file, params string[] args)
     {

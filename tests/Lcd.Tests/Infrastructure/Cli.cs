@@ -45,6 +45,14 @@ internal static class Cli
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>A run that must succeed: exit 0 (its stderr is the reason when not); returns the result.</summary>
+    public static async Task<CliResult> Ok(Task<CliResult> run)
+    {
+        CliResult result = await run;
+        result.ExitCode.Should().Be(0, result.Stderr);
+        return result;
+    }
+
     /// <summary>The docker CLI against <paramref name="daemon"/>, through DOCKER_HOST as a user would point it.</summary>
     public static Task<CliResult> DockerAsync(LcdDaemon daemon, params string[] args) =>
         RunAsync(Require.DockerCli(), args, new Dictionary<string, string> { ["DOCKER_HOST"] = daemon.Host });
