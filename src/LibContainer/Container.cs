@@ -21,7 +21,7 @@ internal sealed partial class Container : IContainer
     private readonly TimeSpan _synchronousWait;
     private readonly SpecSummary _summary;
     private RuntimeSpec? _config;
-    private StoredState _state;
+    private readonly StoredState _state;
     private SafeFd? _startReader; // RunAsync's: the exec fifo's reader, opened by create (StartWhenReady)
 
     private Container(StateDirectory dir, StoredState state, RuntimeSpec config, ContainerProcess init, CgroupManager? cgroups, string initPath,
@@ -146,7 +146,7 @@ internal sealed partial class Container : IContainer
         else
         {
             // Gone already: its parent recorded how it ended, or nobody could.
-            exit = () => Task.FromResult(Recorded(state) ?? ExitStatus.Unknown);
+            exit = () => Task.FromResult(dir.RecordedExit(state) ?? ExitStatus.Unknown);
         }
         CgroupManager? cgroups = state.CgroupDirectories is { } directories
             ? CgroupManager.FromState(CgroupHost.Layout, state.CgroupPath ?? "", directories, state.CgroupsCreated ?? [])
@@ -165,7 +165,7 @@ internal sealed partial class Container : IContainer
         ExitStatus status = await exit.ConfigureAwait(false);
         try
         {
-            if (!status.IsKnown && dir.TryRead() is { } state && Recorded(state) is { } recorded)
+            if (!status.IsKnown && dir.TryRead() is { } state && dir.RecordedExit(state) is { } recorded)
             {
                 return recorded;
             }
@@ -177,12 +177,7 @@ internal sealed partial class Container : IContainer
         return status;
     }
 
-    private static ExitStatus? Recorded(StoredState state) =>
-        state.ExitCode is int code ? ExitStatus.FromExitCode(code)
-        : state.ExitSignal is int signal ? ExitStatus.FromSignal(signal, coreDumped: false)
-        : null;
-
-    /// <summary>Writes the init's exit status into the state, so another process that loads the container can read it.</summary>
+    /// <summary>Records the init's exit status (<see cref="StateDirectory.RecordExit"/>), so another process that loads the container can read it.</summary>
     private async Task RecordExitAsync(ContainerProcess init)
     {
         try
@@ -197,12 +192,15 @@ internal sealed partial class Container : IContainer
                 return;
             }
             using IDisposable? held = await _dir.LockAsync(CancellationToken.None).ConfigureAwait(false);
-            if (held is null || _dir.TryRead() is not { } current || current.Pid != init.Pid || current.ExitCode is not null || current.ExitSignal is not null)
+            if (held is null || _dir.TryRead() is not { } current || current.Pid != init.Pid)
             {
                 return;
             }
-            _state = current with { ExitCode = status.ExitCode, ExitSignal = status.Signal };
-            _dir.Write(_state);
+            if (_dir.RecordedExit(current) is not null)
+            {
+                return;
+            }
+            _dir.RecordExit(current, status);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ContainerException)
         {

@@ -163,6 +163,54 @@ internal sealed class StateDirectory
         }
     }
 
+    /// <summary>The attribute of the directory that holds the init's exit: "pid exitCode|-1 signal|-1".</summary>
+    internal const string ExitAttribute = "user.libcontainer.exit";
+
+    /// <summary>
+    /// Records how the init (<paramref name="current"/>'s pid) ended, for another process that loads the
+    /// container: an extended attribute of the directory (set once, atomically, in the inode: no new
+    /// file, no block to allocate now and free at the destroy that usually follows, which on a file
+    /// system mounted with discard waits for the disk). A file system without user attributes (tmpfs
+    /// before Linux 6.6) gets state.json rewritten with the exit instead. Call with the lock held.
+    /// </summary>
+    public void RecordExit(StoredState current, ExitStatus status)
+    {
+        string value = FormattableString.Invariant($"{current.Pid} {status.ExitCode ?? -1} {status.Signal ?? -1}");
+        int errno = Sys.CreateXattr(Path, ExitAttribute, System.Text.Encoding.ASCII.GetBytes(value));
+        if (errno == LibC.ENOTSUP)
+        {
+            Write(current with { ExitCode = status.ExitCode, ExitSignal = status.Signal });
+        }
+        else if (errno != 0 && errno != LibC.EEXIST)
+        {
+            throw new SyscallException("setxattr", errno, $"{Path} ({ExitAttribute})");
+        }
+    }
+
+    /// <summary>The recorded exit of the init <paramref name="state"/> names: state.json's, else the directory's attribute.</summary>
+    public ExitStatus? RecordedExit(StoredState state)
+    {
+        if (state.ExitCode is int code)
+        {
+            return ExitStatus.FromExitCode(code);
+        }
+        if (state.ExitSignal is int signal)
+        {
+            return ExitStatus.FromSignal(signal, coreDumped: false);
+        }
+        if (state.Pid <= 0 || Sys.TryGetXattr(Path, ExitAttribute) is not { } raw)
+        {
+            return null;
+        }
+        string[] fields = System.Text.Encoding.ASCII.GetString(raw).Split(' ');
+        return fields.Length == 3
+            && int.TryParse(fields[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid == state.Pid
+            && int.TryParse(fields[1], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int exitCode)
+            && int.TryParse(fields[2], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int exitSignal)
+            ? (exitCode >= 0 ? ExitStatus.FromExitCode(exitCode) : exitSignal > 0 ? ExitStatus.FromSignal(exitSignal, coreDumped: false) : null)
+            : null;
+    }
+
     public void Delete()
     {
         s_inProcessLocks.TryRemove(Path, out _); // waiters keep theirs, then find the directory gone

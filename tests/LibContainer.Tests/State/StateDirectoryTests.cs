@@ -29,6 +29,35 @@ public sealed class StateDirectoryTests : IDisposable
         CgroupsCreated = ["/sys/fs/cgroup/unified/web"],
     };
 
+    [Theory]
+    [InlineData(7, null, "4242 7 -1")]
+    [InlineData(0, null, "4242 0 -1")]
+    [InlineData(null, 9, "4242 -1 9")]
+    public void RecordExit_SetsTheAttributeOnce_ReadBackForThatPidOnly(int? code, int? signal, string attribute)
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+        StoredState state = NewState() with { ExitCode = null, ExitSignal = null };
+        dir.Write(state);
+        ExitStatus status = code is int c ? ExitStatus.FromExitCode(c) : ExitStatus.FromSignal(signal!.Value);
+
+        dir.RecordExit(state, status);
+        dir.RecordExit(state, ExitStatus.FromExitCode(99)); // a second record changes nothing
+
+        System.Text.Encoding.ASCII.GetString(Interop.Sys.TryGetXattr(dir.Path, StateDirectory.ExitAttribute)!).Should().Be(attribute);
+        dir.RecordedExit(dir.Read()).Should().Be(status);
+        dir.RecordedExit(state with { Pid = 4243 }).Should().BeNull("the record names the init it is about");
+        File.ReadAllText(dir.StateFile).Should().NotContain("exitCode", "the record is no rewrite of state.json");
+    }
+
+    [Fact]
+    public void RecordedExit_StateJsonsOwn_WinsAndNeedsNoAttribute()
+    {
+        StateDirectory dir = StateDirectory.Create(_root, "web");
+
+        dir.RecordedExit(NewState() with { ExitCode = 3, ExitSignal = null }).Should().Be(ExitStatus.FromExitCode(3));
+        dir.RecordedExit(NewState() with { ExitCode = null, ExitSignal = null }).Should().BeNull();
+    }
+
     [Fact]
     public void Create_NewId_MakesThePrivateDirectoryAndItsRoot()
     {
