@@ -19,23 +19,11 @@ internal sealed partial class Container
     private const int ChunkSize = 64 * 1024;
 
     /// <summary>
-    /// create: state directory; the container's cgroups, recorded in state.json first, made and given
-    /// their limits; the exec fifo; spawn the native init with its socket, fifo, stdio and the caller's
-    /// extra files; send the plan; learn the container's pid and put it in its cgroups; say go; run
-    /// the createRuntime hooks when it asks; wait for ready (taking the pty master on the way when it
-    /// has a terminal). Everything made is undone if any step fails.
+    /// create: state directory and exec fifo; spawn the native init with its socket, fifo, stdio and
+    /// the caller's extra files; send the plan; learn the container's pid; make its cgroups and put it
+    /// in them; say go; run the createRuntime hooks when it asks; wait for ready (taking the pty
+    /// master on the way when it has a terminal). Everything made is undone if any step fails.
     /// </summary>
-    /// <remarks>
-    /// The cgroups come before the spawn so that their mkdirs run before the threadgroup lock's
-    /// warm-up: it holds the kernel's cgroup_mutex through its grace period, and a mkdir after it
-    /// waited for the rest of that (1.5-8 ms in a third of the lifecycles on a quiet 2-vCPU VM). Made
-    /// first, the grace period runs while the limits are written and lc-init starts, and bad limits
-    /// fail before any process exists. The pid joins the state at created: until then a crash is
-    /// found through the recorded cgroups (the init is in them from AddProcess on; before that it
-    /// waits for its go and ends when the socket does). Without a cgroup of its own (rootless, or a
-    /// cgroupsPath that existed) the pid is recorded as soon as it is known, as nothing else would
-    /// find the process.
-    /// </remarks>
     internal static async Task<Container> CreateAsync(string stateRoot, string initPath, string id, RuntimeSpec spec,
         ContainerOptions options, TimeSpan synchronousWait, ILogger logger, CancellationToken cancellationToken)
     {
@@ -62,21 +50,15 @@ internal sealed partial class Container
         SafeFd? startReader = null;
         // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
+        if (cgroups is not null)
+        {
+            ThreadgroupLockWarmup.Start(CgroupHost.Layout); // the grace period of AddProcess, begun now
+        }
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
-            dir.WriteConfig(spec); // until state.json the directory reads as creating
+            dir.WriteConfig(spec); // state.json follows with the pid: until then the directory reads as creating
             CrashPoint.Hit("create.config");
-            if (cgroups is not null)
-            {
-                state = WithCgroups(state, cgroups);
-                dir.Write(state); // from here a crash leaves a record that Destroy can act on
-                CrashPoint.Hit("create.state");
-                cgroups.Create();
-                ThreadgroupLockWarmup.Start(CgroupHost.Layout); // the grace period of AddProcess, begun now
-                WarnIgnoredResources(spec, logger, id);
-                cgroups.Apply(CgroupResources.Effective(spec));
-            }
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             if (options.StartWhenReady)
@@ -97,18 +79,17 @@ internal sealed partial class Container
             CrashPoint.Hit("create.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: synchronousWait > TimeSpan.Zero);
-            state = state with { Pid = pid, PidStartTime = startTime };
+            state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
+            dir.Write(state); // from here a crash leaves a record that Destroy can act on
+            CrashPoint.Hit("create.state");
             logger.InitCloned(id, pid);
 
-            if (cgroups is not { OwnsLeaf: true })
-            {
-                // Nothing else would find the process after a crash: no cgroup that is only its.
-                dir.Write(state);
-                CrashPoint.Hit("create.state");
-            }
-            // The child exists and waits: into its cgroups before it runs anything.
+            // The child exists and waits: its cgroups, with their limits, before it runs anything.
             if (cgroups is not null)
             {
+                cgroups.Create();
+                WarnIgnoredResources(spec, logger, id);
+                cgroups.Apply(CgroupResources.Effective(spec));
                 cgroups.AddProcess(pid);
                 CrashPoint.Hit("create.cgroups");
             }
