@@ -133,7 +133,7 @@ def analyze(run):
     t["ready sent"] = ready.ts
     ready_recv = L(lambda e: e.kind == "sys" and e.name in ("recvmsg", "recvfrom") and e.ret == 16, t["ready sent"])
     t["ready received"] = ready_recv.ts + ready_recv.dur
-    fifo = C(sysc("openat"), t["ready sent"])
+    fifo = C(lambda e: e.kind == "sys" and e.name in ("open", "openat"), t["ready sent"])
     t["fifo opened (start)"] = fifo.ts + fifo.dur
     t["exec /bin/true"] = C(lambda e: e.kind == "sched" and e.name == "exec", t["fifo opened (start)"]).ts
     t["container exited"] = C(lambda e: e.kind == "sched" and e.name == "exit", t["exec /bin/true"]).ts
@@ -168,7 +168,7 @@ STEPS = [
     ("exec of /bin/true", "fifo opened (start)", "exec /bin/true", "container", "fifo write, signals reset, execve"),
     ("/bin/true runs and exits", "exec /bin/true", "container exited", "container", ""),
     ("exit seen (pidfd, waitid)", "container exited", "reaped", "library", "pid namespace teardown, epoll, waitid"),
-    ("to DestroyAsync's first rmdir", "reaped", "first rmdir", "library", "exit recorded in state.json, lock, cgroup.kill, cgroup.procs"),
+    ("to DestroyAsync's first rmdir", "reaped", "first rmdir", "library", "exit recorded (an xattr), lock, cgroup.kill, cgroup.procs"),
     ("cgroup rmdirs, state dir removed", "first rmdir", "state dir removed", "library", "rmdir per hierarchy, unlink x3, rmdir"),
     ("to the answer", "state dir removed", "answer", "library", ""),
 ]
