@@ -2,10 +2,12 @@
 // 1. attach + detach of a container to a bridge network through the driver (netns file, loopback,
 //    bridge + host-local, portmap, firewall; DEL in reverse), against cni-direct.sh running the same
 //    plugins with the same config from a shell: the driver's overhead over the plugins' own time.
-// 2. nc of N MB between two busybox containers on the driver's bridge, against the same two containers
-//    in two plain network namespaces joined by a veth pair made with `ip` (the same processes, cgroups
-//    and rootfs: only the network path differs).
-// Wall time and CPU time (getrusage: this process and its waited children, the plugins included).
+// 2. nc of N MB between the same two busybox containers over three network paths, one of each per round,
+//    the starting one rotated: the driver's bridge, a plain bridge made with `ip`, a plain veth pair (the
+//    same processes, cgroups and rootfs: only the network path differs). Per-round samples and medians.
+// Wall time and CPU time: for attach+detach getrusage (this process and its waited children, the plugins
+// included); for the transfers also the system-wide busy time from /proc/stat, which holds the kernel's
+// softirq work (the packets' path) that getrusage charges to nobody of ours.
 using System.Diagnostics;
 using Process = System.Diagnostics.Process;
 using System.Globalization;
@@ -20,7 +22,7 @@ using Lcd.Network.Sandboxes;
 
 int rounds = Option("--rounds", 20);
 int megabytes = Option("--megabytes", 1024);
-int throughputRounds = Option("--throughput-rounds", 3);
+int throughputRounds = Option("--throughput-rounds", 5);
 bool smoke = args.Contains("--smoke");
 if (smoke)
 {
@@ -38,7 +40,10 @@ string prefix = $"lb{Guid.NewGuid():N}"[..6];
 using var driver = new NetworkDriver(new NetworkDriverOptions { RootDirectory = Path.Combine(work, "net"), BridgePrefix = prefix, SubnetPool = "10.214.0.0/16", FallbackNameservers = [] });
 var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = Path.Combine(work, "state") });
 string network = $"{prefix}-bench";
-string ns1 = $"{prefix}-a", ns2 = $"{prefix}-b";
+string ns1 = $"{prefix}-a", ns2 = $"{prefix}-b", ns3 = $"{prefix}-c", ns4 = $"{prefix}-d";
+string[] namespaces = [ns1, ns2, ns3, ns4];
+string? subnet = null;
+var addresses = new HashSet<string>(StringComparer.Ordinal); // every container address the driver gave out
 bool netnsWasMounted = true;
 int failures = 0;
 var made = new List<IContainer>();
@@ -46,6 +51,7 @@ try
 {
     await driver.StartAsync(_ => true);
     await driver.CreateNetworkAsync(new NetworkCreateOptions { Name = network });
+    subnet = driver.InspectNetwork(network).Subnet;
     string confs = Path.Combine(work, "confs");
     WriteConfigs(driver.GetConfigList(network, publishesPorts: false), confs); // the chain an attachment without published ports runs
 
@@ -58,24 +64,42 @@ try
     {
         ours.Add(await Measure(async () =>
         {
-            await driver.AttachAsync($"a{i}", new AttachOptions { Networks = [network] });
+            addresses.UnionWith((await driver.AttachAsync($"a{i}", new AttachOptions { Networks = [network] })).Endpoints.Select(e => e.IpAddress));
             await driver.DetachAsync($"a{i}");
         }));
         direct.Add(await Measure(() => Run("bash", script, confs, $"d{i}", Path.Combine(work, $"netns-d{i}"))));
     }
     Report("attach+detach (ms)", ours, direct, "driver", "cni-direct.sh");
 
-    // 2. throughput
+    // 2. throughput: nc between the same two containers over three network paths, one transfer of each per
+    // round, the starting variant rotated round by round (variant i%3 first) so none always runs first:
+    //   driver bridge: the driver's network (bridge plugin, host-local, firewall plugin chains, isolation,
+    //                  masquerade), attached for the round and detached after it;
+    //   ip bridge:     two namespaces joined by a bridge made with `ip` in the host's namespace (two veth
+    //                  pairs, no address on the bridge, no plugin, no rule): the kernel's bridge as this
+    //                  host configures it (br_netfilter, conntrack), without anything of the driver's;
+    //   veth:          two namespaces joined by one veth pair made with `ip`.
+    // driver/ip bridge is the driver's own cost, ip bridge/veth the kernel bridge's (with br_netfilter).
     string rootfs = BusyboxRootfs.Create(Path.Combine(work, "rootfs"));
-    var containers = new List<(double Wall, double Cpu)>();
-    var veth = new List<(double Wall, double Cpu)>();
     netnsWasMounted = IsMountPoint("/run/netns");
-    await Run("ip", "netns", "add", ns1);
-    await Run("ip", "netns", "add", ns2);
+    foreach (string ns in namespaces)
+    {
+        await Run("ip", "netns", "add", ns);
+    }
     await Run("ip", "link", "add", $"{prefix}x", "netns", ns1, "type", "veth", "peer", "name", $"{prefix}y", "netns", ns2);
     await Run("ip", "-n", ns1, "addr", "add", "192.168.253.1/30", "dev", $"{prefix}x");
     await Run("ip", "-n", ns2, "addr", "add", "192.168.253.2/30", "dev", $"{prefix}y");
-    foreach ((string ns, string dev) in new[] { (ns1, $"{prefix}x"), (ns2, $"{prefix}y") })
+    await Run("ip", "link", "add", $"{prefix}br", "type", "bridge");
+    await Run("ip", "link", "add", $"{prefix}p", "type", "veth", "peer", "name", $"{prefix}q", "netns", ns3);
+    await Run("ip", "link", "add", $"{prefix}r", "type", "veth", "peer", "name", $"{prefix}s", "netns", ns4);
+    await Run("ip", "-n", ns3, "addr", "add", "192.168.252.1/30", "dev", $"{prefix}q");
+    await Run("ip", "-n", ns4, "addr", "add", "192.168.252.2/30", "dev", $"{prefix}s");
+    foreach (string port in new[] { $"{prefix}p", $"{prefix}r" })
+    {
+        await Run("ip", "link", "set", port, "master", $"{prefix}br", "up");
+    }
+    await Run("ip", "link", "set", $"{prefix}br", "up");
+    foreach ((string ns, string dev) in new[] { (ns1, $"{prefix}x"), (ns2, $"{prefix}y"), (ns3, $"{prefix}q"), (ns4, $"{prefix}s") })
     {
         await Run("ip", "-n", ns, "link", "set", "lo", "up");
         await Run("ip", "-n", ns, "link", "set", dev, "up");
@@ -84,7 +108,7 @@ try
     const string Receive = "sleep 100000 | nc -l -p 5001 | wc -c";
 
     // A receiving and a sending container; the time from the sender's start to its exit.
-    async Task<(double Wall, double Cpu)> Transfer(string id, Action<RuntimeSpec> serverNet, Action<RuntimeSpec> clientNet, string address)
+    async Task<Sample> Transfer(string id, Action<RuntimeSpec> serverNet, Action<RuntimeSpec> clientNet, string address)
     {
         RuntimeSpec receiveSpec = Spec(rootfs, "sh", "-c", Receive);
         serverNet(receiveSpec);
@@ -96,15 +120,18 @@ try
         clientNet(sendSpec);
         IContainer sending = await factory.CreateAsync($"{id}c", sendSpec);
         made.Add(sending);
-        (double Wall, double Cpu) time = await Measure(async () =>
+        CpuStat before = CpuStat.Read();
+        double own = Rusage.CpuMilliseconds();
+        long start = Stopwatch.GetTimestamp();
+        await sending.StartAsync();
+        ExitStatus status = await sending.InitProcess.WaitForExitAsync();
+        double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        double ownCpu = Rusage.CpuMilliseconds() - own;
+        CpuStat after = CpuStat.Read();
+        if (status.Code != 0)
         {
-            await sending.StartAsync();
-            ExitStatus status = await sending.InitProcess.WaitForExitAsync();
-            if (status.Code != 0)
-            {
-                throw new InvalidOperationException($"the sending container exited {status}");
-            }
-        });
+            throw new InvalidOperationException($"{id}: the sending container exited {status}");
+        }
         string received = (await ReadLineAsync(serving.InitProcess.StandardOutput!)).Trim();
         Check(received == (megabytes * 1048576L).ToString(CultureInfo.InvariantCulture), $"{id}: the receiving container counted {received} bytes");
         foreach (IContainer c in new[] { sending, serving })
@@ -113,22 +140,55 @@ try
             await c.DisposeAsync();
             made.Remove(c);
         }
-        return time;
+        return new Sample(wall, after.BusyMs - before.BusyMs, after.SoftirqMs - before.SoftirqMs, ownCpu);
     }
+    var variants = new (string Name, Func<int, Task<Sample>> Run)[]
+    {
+        ("driver bridge", async i =>
+        {
+            NetworkSandbox server = await driver.AttachAsync($"srv{i}", new AttachOptions { Networks = [network] });
+            NetworkSandbox client = await driver.AttachAsync($"cli{i}", new AttachOptions { Networks = [network] });
+            addresses.UnionWith(server.Endpoints.Concat(client.Endpoints).Select(e => e.IpAddress));
+            Sample sample = await Transfer($"{prefix}d{i}", s => server.ApplyTo(s), s => client.ApplyTo(s), server.Endpoints[0].IpAddress);
+            await driver.DetachAsync($"cli{i}");
+            await driver.DetachAsync($"srv{i}");
+            return sample;
+        }),
+        ("ip bridge", i => Transfer($"{prefix}i{i}", s => JoinNetns(s, $"/run/netns/{ns3}"), s => JoinNetns(s, $"/run/netns/{ns4}"), "192.168.252.1")),
+        ("veth", i => Transfer($"{prefix}v{i}", s => JoinNetns(s, $"/run/netns/{ns1}"), s => JoinNetns(s, $"/run/netns/{ns2}"), "192.168.253.1")),
+    };
+    var samples = variants.Select(_ => new List<Sample>()).ToArray();
+    CpuStat idleStart = CpuStat.Read();
+    await Task.Delay(smoke ? 200 : 2000);
+    CpuStat idleEnd = CpuStat.Read();
+    Console.WriteLine(FormattableString.Invariant($"nc {megabytes} MB, {throughputRounds} rounds; before them, with nothing of ours running, the host was {(idleEnd.BusyMs - idleStart.BusyMs) / (idleEnd.TotalMs - idleStart.TotalMs) * 100:0}% busy; load average {LoadAverage()}"));
+    Console.WriteLine("cpu: busy = system-wide user+nice+system+irq+softirq from /proc/stat over the transfer (every CPU, softirq included; the host otherwise idle); own = getrusage of this process and its waited children (no softirq run on others' behalf)");
     for (int i = 0; i < throughputRounds; i++)
     {
-        // Containers on the bridge, then the same containers in two plain namespaces joined by a veth:
-        // the same processes, cgroups and rootfs, only the network path differs.
-        NetworkSandbox server = await driver.AttachAsync($"srv{i}", new AttachOptions { Networks = [network] });
-        NetworkSandbox client = await driver.AttachAsync($"cli{i}", new AttachOptions { Networks = [network] });
-        containers.Add(await Transfer($"{prefix}b{i}", s => server.ApplyTo(s), s => client.ApplyTo(s), server.Endpoints[0].IpAddress));
-        await driver.DetachAsync($"cli{i}");
-        await driver.DetachAsync($"srv{i}");
-        veth.Add(await Transfer($"{prefix}v{i}", s => JoinNetns(s, $"/run/netns/{ns1}"), s => JoinNetns(s, $"/run/netns/{ns2}"), "192.168.253.1"));
+        var line = new List<string>();
+        for (int k = 0; k < variants.Length; k++)
+        {
+            int v = (i + k) % variants.Length;
+            Sample sample = await variants[v].Run(i);
+            samples[v].Add(sample);
+            line.Add(FormattableString.Invariant($"{variants[v].Name} {sample.Wall / 1000:0.00} s (busy {sample.Busy / 1000:0.00}, softirq {sample.Softirq / 1000:0.00}, own {sample.Own / 1000:0.00})"));
+        }
+        Console.WriteLine($"round {i + 1}: {string.Join(" | ", line)}");
     }
-    Report($"nc {megabytes} MB (ms)", containers, veth, "containers on the bridge", "containers in netns + veth");
-    double mbps = megabytes / Median(containers.Select(c => c.Wall)) * 1000;
-    Console.WriteLine(FormattableString.Invariant($"throughput: containers {mbps:0} MB/s, veth {megabytes / Median(veth.Select(c => c.Wall)) * 1000:0} MB/s"));
+    Console.WriteLine($"nc {megabytes} MB, median of {throughputRounds} (s; cpu busy / softirq / own):");
+    for (int v = 0; v < variants.Length; v++)
+    {
+        List<Sample> s = samples[v];
+        Console.WriteLine(FormattableString.Invariant($"  {variants[v].Name,-14} wall {Median(s.Select(x => x.Wall)) / 1000:0.00} (min {s.Min(x => x.Wall) / 1000:0.00}, max {s.Max(x => x.Wall) / 1000:0.00})  busy {Median(s.Select(x => x.Busy)) / 1000:0.00}  softirq {Median(s.Select(x => x.Softirq)) / 1000:0.00}  own {Median(s.Select(x => x.Own)) / 1000:0.00}  {megabytes / Median(s.Select(x => x.Wall)) * 1000:0} MB/s"));
+    }
+    foreach ((int a, int b) in new[] { (0, 1), (1, 2), (0, 2) })
+    {
+        // The ratio of the medians, and the median of the ratios within a round (the pairs ran back to back).
+        string Ratio(Func<Sample, double> f) => FormattableString.Invariant(
+            $"{Median(samples[a].Select(f)) / Median(samples[b].Select(f)):0.000} (per round: median {Median(samples[a].Zip(samples[b], (x, y) => f(x) / f(y))):0.000}, {string.Join(' ', samples[a].Zip(samples[b], (x, y) => (f(x) / f(y)).ToString("0.00", CultureInfo.InvariantCulture)))})");
+        Console.WriteLine($"  {variants[a].Name} / {variants[b].Name}: wall {Ratio(x => x.Wall)}; busy cpu {Ratio(x => x.Busy)}");
+    }
+    Console.WriteLine($"load average after: {LoadAverage()}");
 }
 finally
 {
@@ -142,8 +202,16 @@ finally
     }
     await driver.RemoveNetworkAsync(network);
     await driver.RemoveDefaultNetworkAsync();
-    await RunChecked(["ip", "netns", "delete", ns1], ignoreFailure: true);
-    await RunChecked(["ip", "netns", "delete", ns2], ignoreFailure: true);
+    // The bridge's ports, each with its peer, then the bridge (a namespace's links are destroyed
+    // asynchronously after `ip netns delete`: the leftover check could still see them).
+    foreach (string link in new[] { $"{prefix}p", $"{prefix}r", $"{prefix}br" })
+    {
+        await RunChecked(["ip", "link", "delete", link], ignoreFailure: true);
+    }
+    foreach (string ns in namespaces)
+    {
+        await RunChecked(["ip", "netns", "delete", ns], ignoreFailure: true);
+    }
     // `ip netns add` makes /run/netns a shared bind mount of itself on first use and never undoes it.
     if (!netnsWasMounted && IsMountPoint("/run/netns") && !Directory.EnumerateFileSystemEntries("/run/netns").Any())
     {
@@ -151,10 +219,16 @@ finally
     }
     Directory.Delete(work, recursive: true);
 }
-bool clean = !File.ReadAllText("/proc/self/mountinfo").Contains(work, StringComparison.Ordinal)
-    && (netnsWasMounted || !IsMountPoint("/run/netns"))
-    && !Directory.GetDirectories("/sys/class/net").Any(d => Path.GetFileName(d).StartsWith(prefix, StringComparison.Ordinal));
-Check(clean, "a netns mount or a link of the benchmark is left");
+// Nothing of the run may be left: no mount, no namespace, no link (bridges, veths), no iptables rule naming
+// one of our bridges or networks, the network's subnet or an address the driver gave out.
+string[] markers = [prefix, .. subnet is null ? Array.Empty<string>() : [subnet], .. addresses.Select(a => $"{a}/32")];
+List<string> rulesLeft = [.. (await Output("iptables-save")).Split('\n').Where(l => l.StartsWith("-A ", StringComparison.Ordinal) && markers.Any(m => l.Contains(m, StringComparison.Ordinal)))];
+Check(!File.ReadAllText("/proc/self/mountinfo").Contains(work, StringComparison.Ordinal), "a mount under the benchmark's directory is left");
+Check(netnsWasMounted || !IsMountPoint("/run/netns"), "/run/netns is left mounted");
+Check(!namespaces.Any(ns => File.Exists(Path.Combine("/run/netns", ns))), "a network namespace of the benchmark is left");
+string[] linksLeft = [.. Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().Where(d => d.StartsWith(prefix, StringComparison.Ordinal))];
+Check(linksLeft.Length == 0, $"links of the benchmark are left: {string.Join(' ', linksLeft)}");
+Check(rulesLeft.Count == 0, $"iptables rules of the benchmark are left:{string.Concat(rulesLeft.Select(r => "\n  " + r))}");
 Console.WriteLine(failures == 0 ? $"network benchmark: ok (machine: {Machine()}, commit {Commit()})" : "network benchmark: FAILED");
 return failures == 0 ? 0 : 1;
 
@@ -225,6 +299,16 @@ static async Task RunChecked(string[] command, bool ignoreFailure)
     }
 }
 
+static async Task<string> Output(params string[] command)
+{
+    using Process process = Process.Start(new ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true })!;
+    string output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{string.Join(' ', command)}: exit {process.ExitCode}");
+}
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
 static async Task<string> ReadLineAsync(Stream stream) => await new StreamReader(stream).ReadLineAsync() ?? "";
 
 // The namespace's view of TCP sockets shows port 5001 (0x1389) in LISTEN (0A); busybox nc listens on IPv6, dual-stack.
@@ -269,6 +353,25 @@ static string Commit()
     catch (System.ComponentModel.Win32Exception)
     {
         return "unknown";
+    }
+}
+
+/// <summary>One transfer: wall time, system-wide busy and softirq CPU time (/proc/stat), and getrusage's CPU time, in ms.</summary>
+internal readonly record struct Sample(double Wall, double Busy, double Softirq, double Own);
+
+/// <summary>
+/// The first line of /proc/stat: the time of all CPUs in USER_HZ ticks (100 per second on every Linux
+/// architecture). Busy is user+nice+system+irq+softirq; idle, iowait and steal (the hypervisor's) are not.
+/// Guest time is already counted in user.
+/// </summary>
+internal readonly record struct CpuStat(double BusyMs, double SoftirqMs, double TotalMs)
+{
+    public static CpuStat Read()
+    {
+        string line = File.ReadLines("/proc/stat").First();
+        long[] t = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture))];
+        (long user, long nice, long system, long idle, long iowait, long irq, long softirq, long steal) = (t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
+        return new CpuStat((user + nice + system + irq + softirq) * 10.0, softirq * 10.0, (user + nice + system + idle + iowait + irq + softirq + steal) * 10.0);
     }
 }
 
