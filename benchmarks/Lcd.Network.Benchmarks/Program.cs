@@ -81,7 +81,8 @@ try
     //                  masquerade), attached for the round and detached after it;
     //   ip bridge:     two namespaces joined by a bridge made with `ip` in the host's namespace (two veth
     //                  pairs, no address on the bridge, no plugin, no rule): the kernel's bridge as this
-    //                  host configures it (br_netfilter, conntrack), without anything of the driver's;
+    //                  host configures it (br_netfilter, conntrack: see the keeper below), without the
+    //                  driver's rules for the two containers;
     //   veth:          two namespaces joined by one veth pair made with `ip`.
     // driver/ip bridge is the driver's own cost, ip bridge/veth the kernel bridge's (with br_netfilter).
     string rootfs = BusyboxRootfs.Create(Path.Combine(work, "rootfs"));
@@ -129,12 +130,14 @@ try
         CpuStat before = CpuStat.Read();
         double ksoftirqd = Ksoftirqd.CpuMilliseconds();
         double containersCpu = await ContainerCpuMilliseconds(serving) + await ContainerCpuMilliseconds(sending);
+        long packets = ReceivedPackets(serving.InitProcess.Pid);
         long start = Stopwatch.GetTimestamp();
         await sending.StartAsync();
         ExitStatus status = await sending.InitProcess.WaitForExitAsync();
         double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         containersCpu = await ContainerCpuMilliseconds(serving) + await ContainerCpuMilliseconds(sending) - containersCpu;
         ksoftirqd = Ksoftirqd.CpuMilliseconds() - ksoftirqd;
+        packets = ReceivedPackets(serving.InitProcess.Pid) - packets;
         CpuStat after = CpuStat.Read();
         if (status.Code != 0)
         {
@@ -148,7 +151,7 @@ try
             await c.DisposeAsync();
             made.Remove(c);
         }
-        return new Sample(wall, containersCpu + ksoftirqd, after.BusyMs - before.BusyMs, after.SoftirqMs - before.SoftirqMs);
+        return new Sample(wall, containersCpu + ksoftirqd, after.BusyMs - before.BusyMs, after.SoftirqMs - before.SoftirqMs, packets);
     }
     void Pin(RuntimeSpec spec, string cpus)
     {
@@ -174,6 +177,13 @@ try
         ("veth", i => Transfer($"{prefix}v{i}", s => JoinNetns(s, $"/run/netns/{ns1}"), s => JoinNetns(s, $"/run/netns/{ns2}"), "192.168.253.1")),
     };
     var samples = variants.Select(_ => new List<Sample>()).ToArray();
+    // One idle container attachment on the driver's network for the whole phase, as on any host that runs
+    // the driver: its masquerade and firewall rules make the kernel track connections (conntrack hooks are
+    // registered in a namespace only while a rule needs them), and br_netfilter then sends every bridged
+    // packet of every bridge on the host through conntrack. Without it, the plain bridge's packets were
+    // never tracked and the driver's bridge paid for conntrack alone.
+    NetworkSandbox keeper = await driver.AttachAsync("keeper", new AttachOptions { Networks = [network] });
+    addresses.UnionWith(keeper.Endpoints.Select(e => e.IpAddress));
     CpuStat idleStart = CpuStat.Read();
     await Task.Delay(smoke ? 200 : 2000);
     CpuStat idleEnd = CpuStat.Read();
@@ -187,7 +197,7 @@ try
             int v = (i + k) % variants.Length;
             Sample sample = await variants[v].Run(i);
             samples[v].Add(sample);
-            line.Add(FormattableString.Invariant($"{variants[v].Name} {sample.Wall / 1000:0.00} s (cpu {sample.Cpu / 1000:0.00}, busy {sample.Busy / 1000:0.00}, softirq {sample.Softirq / 1000:0.00})"));
+            line.Add(FormattableString.Invariant($"{variants[v].Name} {sample.Wall / 1000:0.00} s (cpu {sample.Cpu / 1000:0.00}, busy {sample.Busy / 1000:0.00}, softirq {sample.Softirq / 1000:0.00}, {sample.Packets / 1000} k packets)"));
         }
         Console.WriteLine($"round {i + 1}: {string.Join(" | ", line)}");
     }
@@ -195,7 +205,7 @@ try
     for (int v = 0; v < variants.Length; v++)
     {
         List<Sample> s = samples[v];
-        Console.WriteLine(FormattableString.Invariant($"  {variants[v].Name,-14} wall {Median(s.Select(x => x.Wall)) / 1000:0.00} (min {s.Min(x => x.Wall) / 1000:0.00}, max {s.Max(x => x.Wall) / 1000:0.00})  cpu {Median(s.Select(x => x.Cpu)) / 1000:0.00}  busy {Median(s.Select(x => x.Busy)) / 1000:0.00}  softirq {Median(s.Select(x => x.Softirq)) / 1000:0.00}  {megabytes / Median(s.Select(x => x.Wall)) * 1000:0} MB/s"));
+        Console.WriteLine(FormattableString.Invariant($"  {variants[v].Name,-14} wall {Median(s.Select(x => x.Wall)) / 1000:0.00} (min {s.Min(x => x.Wall) / 1000:0.00}, max {s.Max(x => x.Wall) / 1000:0.00})  cpu {Median(s.Select(x => x.Cpu)) / 1000:0.00}  busy {Median(s.Select(x => x.Busy)) / 1000:0.00}  softirq {Median(s.Select(x => x.Softirq)) / 1000:0.00}  packets {Median(s.Select(x => (double)x.Packets)) / 1000:0}k  {megabytes / Median(s.Select(x => x.Wall)) * 1000:0} MB/s"));
     }
     foreach ((int a, int b) in new[] { (0, 1), (1, 2), (0, 2) })
     {
@@ -204,6 +214,7 @@ try
             $"{Median(samples[a].Select(f)) / Median(samples[b].Select(f)):0.000} (per round: median {Median(samples[a].Zip(samples[b], (x, y) => f(x) / f(y))):0.000}, {string.Join(' ', samples[a].Zip(samples[b], (x, y) => (f(x) / f(y)).ToString("0.00", CultureInfo.InvariantCulture)))})");
         Console.WriteLine($"  {variants[a].Name} / {variants[b].Name}: wall {Ratio(x => x.Wall)}; cpu {Ratio(x => x.Cpu)}; busy {Ratio(x => x.Busy)}");
     }
+    await driver.DetachAsync("keeper");
     Console.WriteLine($"load average after: {LoadAverage()}");
 }
 finally
@@ -323,6 +334,14 @@ static async Task<string> Output(params string[] command)
     return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{string.Join(' ', command)}: exit {process.ExitCode}");
 }
 
+// The packets the namespace of a process received on its links other than lo (/proc/PID/net/dev: the
+// interface, then receive bytes and packets). busybox nc writes 1 KiB at a time: how many of them TCP
+// coalesces into one segment (Nagle, while data is unacknowledged) decides the per-packet work.
+static long ReceivedPackets(int pid) => File.ReadLines($"/proc/{pid}/net/dev").Skip(2)
+    .Select(l => l.Split([':', ' '], StringSplitOptions.RemoveEmptyEntries))
+    .Where(f => f.Length > 2 && f[0] != "lo")
+    .Sum(f => long.Parse(f[2], CultureInfo.InvariantCulture));
+
 static async Task<double> ContainerCpuMilliseconds(IContainer container) => (await container.GetStatsAsync()).Cpu.TotalUsage / 1e6;
 
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
@@ -374,8 +393,8 @@ static string Commit()
     }
 }
 
-/// <summary>One transfer, in ms: wall time; CPU of both containers' cgroups plus the ksoftirqd threads; system-wide busy and softirq CPU time (/proc/stat).</summary>
-internal readonly record struct Sample(double Wall, double Cpu, double Busy, double Softirq);
+/// <summary>One transfer, in ms: wall time; CPU of both containers' cgroups plus the ksoftirqd threads; system-wide busy and softirq CPU time (/proc/stat); the packets the receiver's namespace got.</summary>
+internal readonly record struct Sample(double Wall, double Cpu, double Busy, double Softirq, long Packets);
 
 /// <summary>
 /// The first line of /proc/stat: the time of all CPUs in USER_HZ ticks (100 per second on every Linux
