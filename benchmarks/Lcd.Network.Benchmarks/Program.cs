@@ -214,6 +214,30 @@ try
             $"{Median(samples[a].Select(f)) / Median(samples[b].Select(f)):0.000} (per round: median {Median(samples[a].Zip(samples[b], (x, y) => f(x) / f(y))):0.000}, {string.Join(' ', samples[a].Zip(samples[b], (x, y) => (f(x) / f(y)).ToString("0.00", CultureInfo.InvariantCulture)))})");
         Console.WriteLine($"  {variants[a].Name} / {variants[b].Name}: wall {Ratio(x => x.Wall)}; cpu {Ratio(x => x.Cpu)}; busy {Ratio(x => x.Busy)}");
     }
+    // busybox nc writes 1 KiB at a time, and TCP either sends each write as its own segment (the ACK came
+    // back before the next write) or coalesces them while data is unacknowledged: a transfer moves 1 GiB
+    // in ~20 k or ~1 M packets, whichever the timing falls into, and that moves its time by up to 2x in
+    // every variant. So besides the medians, per variant the least-squares line time = base + per-packet
+    // cost x packets over its transfers, and the variants compared at the same packet counts.
+    var fits = new List<(double BaseWall, double PacketWall, double BaseCpu, double PacketCpu)>();
+    foreach (List<Sample> s in samples)
+    {
+        (double a, double b) wallFit = Fit(s.Select(x => ((double)x.Packets, x.Wall)).ToList());
+        (double a, double b) cpuFit = Fit(s.Select(x => ((double)x.Packets, x.Cpu)).ToList());
+        fits.Add((wallFit.a, wallFit.b, cpuFit.a, cpuFit.b));
+    }
+    if (fits.All(f => !double.IsNaN(f.PacketWall)))
+    {
+        for (int v = 0; v < variants.Length; v++)
+        {
+            Console.WriteLine(FormattableString.Invariant($"  {variants[v].Name,-14} fit: wall {fits[v].BaseWall / 1000:0.00} s + {fits[v].PacketWall * 1000:0.0} us/packet; cpu {fits[v].BaseCpu / 1000:0.00} s + {fits[v].PacketCpu * 1000:0.0} us/packet"));
+        }
+        foreach (long at in new long[] { 30_000, 1_000_000 })
+        {
+            double[] wall = [.. fits.Select(f => f.BaseWall + f.PacketWall * at)], cpu = [.. fits.Select(f => f.BaseCpu + f.PacketCpu * at)];
+            Console.WriteLine(FormattableString.Invariant($"  at {at / 1000} k packets: driver bridge / ip bridge wall {wall[0] / wall[1]:0.000} cpu {cpu[0] / cpu[1]:0.000}; ip bridge / veth wall {wall[1] / wall[2]:0.000} cpu {cpu[1] / cpu[2]:0.000}; driver bridge / veth wall {wall[0] / wall[2]:0.000} cpu {cpu[0] / cpu[2]:0.000}"));
+        }
+    }
     await driver.DetachAsync("keeper");
     Console.WriteLine($"load average after: {LoadAverage()}");
 }
@@ -368,6 +392,14 @@ static void Report(string what, List<(double Wall, double Cpu)> ours, List<(doub
     double wall = Median(ours.Select(o => o.Wall)), cpu = Median(ours.Select(o => o.Cpu));
     double wall2 = Median(theirs.Select(o => o.Wall)), cpu2 = Median(theirs.Select(o => o.Cpu));
     Console.WriteLine(FormattableString.Invariant($"{what}, median of {ours.Count}: {oursName} wall {wall:0.0} cpu {cpu:0.0} | {theirsName} wall {wall2:0.0} cpu {cpu2:0.0} | ratio wall {wall / wall2:0.000} cpu {cpu / cpu2:0.000}"));
+}
+
+// The least-squares line y = a + b x; NaN when the x do not vary (one round, or all in one mode).
+static (double A, double B) Fit(List<(double X, double Y)> points)
+{
+    double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
+    double sxx = points.Sum(p => (p.X - mx) * (p.X - mx)), sxy = points.Sum(p => (p.X - mx) * (p.Y - my));
+    return sxx < 1 ? (double.NaN, double.NaN) : (my - sxy / sxx * mx, sxy / sxx);
 }
 
 static double Median(IEnumerable<double> values)
