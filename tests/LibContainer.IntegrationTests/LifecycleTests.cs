@@ -293,16 +293,4 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
 
         (await Factory.ListAsync(Token)).Should().BeEquivalentTo([a.Id, b.Id]);
     }
-
-    private static async Task WaitUntilAsync(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 }

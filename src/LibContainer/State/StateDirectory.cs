@@ -170,20 +170,18 @@ internal sealed class StateDirectory
     /// Records how the init (<paramref name="current"/>'s pid) ended, for another process that loads the
     /// container: an extended attribute of the directory (set once, atomically, in the inode: no new
     /// file, no block to allocate now and free at the destroy that usually follows, which on a file
-    /// system mounted with discard waits for the disk). A file system without user attributes (tmpfs
-    /// before Linux 6.6) gets state.json rewritten with the exit instead. Call with the lock held.
+    /// system mounted with discard waits for the disk). Where the attribute cannot be set (a file
+    /// system without user attributes, such as tmpfs before Linux 6.6, or one without room for it)
+    /// state.json is rewritten with the exit instead. Call with the lock held.
     /// </summary>
     public void RecordExit(StoredState current, ExitStatus status)
     {
         string value = FormattableString.Invariant($"{current.Pid} {status.ExitCode ?? -1} {status.Signal ?? -1}");
         int errno = Sys.CreateXattr(Path, ExitAttribute, System.Text.Encoding.ASCII.GetBytes(value));
-        if (errno == LibC.ENOTSUP)
+        if (errno != 0 && errno != LibC.EEXIST)
         {
+            // No user attributes here (ENOTSUP), no room for one (ENOSPC, EDQUOT), or refused: the file.
             Write(current with { ExitCode = status.ExitCode, ExitSignal = status.Signal });
-        }
-        else if (errno != 0 && errno != LibC.EEXIST)
-        {
-            throw new SyscallException("setxattr", errno, $"{Path} ({ExitAttribute})");
         }
     }
 

@@ -137,14 +137,4 @@ public sealed class CgroupV2LiveTests(RootfsFixture rootfs) : ContainerTest(root
 
     private static List<int> ReadProcs(string directory) =>
         File.ReadAllLines(Path.Combine(directory, "cgroup.procs")).Where(l => l.Length > 0).Select(int.Parse).ToList();
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 }

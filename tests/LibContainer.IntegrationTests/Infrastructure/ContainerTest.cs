@@ -83,6 +83,20 @@ public abstract class ContainerTest : IAsyncLifetime
         return await reader.ReadToEndAsync(Token);
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds (at most 10 s: then the test fails, cancelled).</summary>
+    protected static async Task WaitUntilAsync(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <inheritdoc cref="WaitUntilAsync(Func{bool})"/>
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public virtual async ValueTask DisposeAsync()

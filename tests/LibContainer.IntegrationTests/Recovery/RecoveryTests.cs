@@ -148,6 +148,34 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         }
     }
 
+    [Fact]
+    public async Task Load_AfterExit_StateRootWithoutUserXattrs_ExitRecordedInStateJson()
+    {
+        // ramfs keeps no extended attributes: the exit record falls back to a rewrite of state.json.
+        string root = Path.Combine(Fixture.WorkDir, $"ramfs-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        Shell($"mount -t ramfs ramfs {root}");
+        try
+        {
+            var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = root });
+            await using IContainer first = await factory.CreateAsync(NewId(), Spec("sh", "-c", "exit 6"), Piped, Token);
+            await first.StartAsync(Token);
+            (await first.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(6);
+
+            await WaitUntilAsync(() => File.ReadAllText(Path.Combine(root, first.Id, "state.json")).Contains("\"exitCode\":6", StringComparison.Ordinal));
+            Interop.Sys.TryGetXattr(Path.Combine(root, first.Id), StateDirectory.ExitAttribute).Should().BeNull();
+            IContainer again = await new ContainerFactory(new ContainerFactoryOptions { StateRoot = root }).LoadAsync(first.Id, Token);
+            (await again.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(6);
+            await first.DestroyAsync(Token);
+            Directory.EnumerateFileSystemEntries(root).Should().BeEmpty();
+        }
+        finally
+        {
+            Shell($"umount {root}");
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static void Shell(string command)
     {
         using var shell = System.Diagnostics.Process.Start("/bin/sh", ["-c", command]);
