@@ -43,8 +43,16 @@ public sealed record HostConfig
 {
     public bool AutoRemove { get; set; }
     public long Memory { get; set; }
+    public long MemoryReservation { get; set; }
+
+    /// <summary>Memory plus swap (-1: unlimited); dockerd's default is twice Memory.</summary>
+    public long MemorySwap { get; set; }
     public long NanoCpus { get; set; }
     public long CpuShares { get; set; }
+    public long CpuPeriod { get; set; }
+    public long CpuQuota { get; set; }
+    public string? CpusetCpus { get; set; }
+    public string? CpusetMems { get; set; }
     public long? PidsLimit { get; set; }
     public List<string>? CapAdd { get; set; }
     public List<string>? CapDrop { get; set; }
@@ -80,6 +88,31 @@ public sealed record ContainerCreateRequest : ContainerConfig
 
 public sealed record ContainerCreateResponse(string Id, List<string> Warnings);
 
+/// <summary>
+/// POST /containers/{id}/update's body (docker update): HostConfig's resources and the restart policy.
+/// A zero (or an absent PidsLimit, an empty string, an empty policy name) leaves the stored value as it is.
+/// </summary>
+public sealed record ContainerUpdateRequest
+{
+    public long Memory { get; set; }
+    public long MemoryReservation { get; set; }
+    public long MemorySwap { get; set; }
+    public long NanoCpus { get; set; }
+    public long CpuShares { get; set; }
+    public long CpuPeriod { get; set; }
+    public long CpuQuota { get; set; }
+    public string? CpusetCpus { get; set; }
+    public string? CpusetMems { get; set; }
+    public long? PidsLimit { get; set; }
+    public ushort BlkioWeight { get; set; }
+    public long KernelMemory { get; set; }
+    public long CpuRealtimePeriod { get; set; }
+    public long CpuRealtimeRuntime { get; set; }
+    public RestartPolicy? RestartPolicy { get; set; }
+}
+
+public sealed record ContainerUpdateResponse(List<string> Warnings);
+
 public sealed record ContainerWaitResponse(int StatusCode, ContainerWaitError? Error);
 
 public sealed record ContainerWaitError(string Message);
@@ -111,7 +144,7 @@ public sealed record ContainerRecord
     public required string Created { get; init; }
     public required string Image { get; init; }
     public required ContainerConfig Config { get; init; }
-    public required HostConfig HostConfig { get; init; }
+    public required HostConfig HostConfig { get; set; }
     public required ContainerStateJson State { get; set; }
     public required string Path { get; init; }
     public required List<string> Args { get; init; }
@@ -176,6 +209,8 @@ public sealed record SummaryHostConfig(string NetworkMode);
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerUpdateRequest))]
+[JsonSerializable(typeof(ContainerUpdateResponse))]
 [JsonSerializable(typeof(ContainerWaitResponse))]
 [JsonSerializable(typeof(ContainerInspectResponse))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
