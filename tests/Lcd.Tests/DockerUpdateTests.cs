@@ -52,8 +52,9 @@ public sealed class DockerUpdateTests : DaemonTest
         string before = (await Docker("inspect", "-f", Limits, "later")).Stdout.Trim();
 
         // 48m is under the stored swap limit (dockerd's default: twice --memory), so --memory alone is fine.
-        CliResult update = await Docker("update", "--memory", "48m", "--cpus", "0.25", "--pids-limit", "20", "later");
+        CliResult update = await Docker("update", "--memory", "48m", "--cpus", "0.25", "--pids-limit", "20", "--restart", "on-failure:3", "later");
         string stored = (await Docker("inspect", "-f", Limits, "later")).Stdout.Trim();
+        string policy = (await Docker("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}", "later")).Stdout.Trim();
         await Cli.Ok(Docker("start", "later"));
         int pid = await InitPid("later");
         string memory = CgroupFile(pid, "memory", "memory.limit_in_bytes");
@@ -65,6 +66,7 @@ public sealed class DockerUpdateTests : DaemonTest
         before.Should().Be("33554432 67108864 0 0");
         update.ExitCode.Should().Be(0, update.Stderr);
         stored.Should().Be("50331648 67108864 250000000 20");
+        policy.Should().Be("on-failure 3");
         memory.Should().Be("50331648");
         memsw.Should().Be("67108864");
         quota.Should().Be("25000");
@@ -85,6 +87,10 @@ public sealed class DockerUpdateTests : DaemonTest
         CliResult tooManyCpus = await Docker("update", "--cpus", "1000", "bad");
         CliResult cpuset = await Docker("update", "--cpuset-cpus", "0-", "bad");
         CliResult unknown = await Docker("update", "--pids-limit", "7", "nosuch");
+        await Cli.Ok(Docker("run", "-d", "--rm", "--name", "auto", "busybox", "sleep", "300"));
+        CliResult autoRemove = await Docker("update", "--restart", "always", "auto");
+        string autoPolicy = (await Docker("inspect", "-f", "{{.HostConfig.RestartPolicy.Name}}", "auto")).Stdout.Trim();
+        await Cli.Ok(Docker("rm", "-f", "auto"));
         string inspectAfter = (await Docker("inspect", "-f", Limits, "bad")).Stdout.Trim();
         string[] filesAfter = [CgroupFile(pid, "memory", "memory.limit_in_bytes"), CgroupFile(pid, "cpu", "cpu.cfs_quota_us"), CgroupFile(pid, "pids", "pids.max")];
         CliResult ps = await Docker("ps", "-q", "--filter", "name=bad");
@@ -98,6 +104,8 @@ public sealed class DockerUpdateTests : DaemonTest
         cpuset.Stderr.Should().Contain("Invalid value 0- for cpuset cpus");
         unknown.ExitCode.Should().NotBe(0);
         unknown.Stderr.Should().Contain("No such container: nosuch");
+        autoRemove.Stderr.Should().Contain("Restart policy cannot be updated because AutoRemove is enabled for the container");
+        autoPolicy.Should().BeOneOf("", "no");
         inspectAfter.Should().Be(inspectBefore).And.Be("0 0 500000000 0");
         filesAfter.Should().Equal(filesBefore, "a refused update writes no cgroup file");
         filesBefore[1].Should().Be("50000");

@@ -38,10 +38,12 @@ public sealed record RestartPolicy
     public int MaximumRetryCount { get; set; }
 }
 
-/// <summary>HostConfig: what the host gives the container (resources, mounts, restart policy).</summary>
-public sealed record HostConfig
+/// <summary>
+/// The cgroup limits lcd applies (Docker's Resources, embedded in HostConfig and in docker update's
+/// body); ContainerService.AddResources maps them to linux.resources. Zero is "not set".
+/// </summary>
+public record ContainerResources
 {
-    public bool AutoRemove { get; set; }
     public long Memory { get; set; }
     public long MemoryReservation { get; set; }
 
@@ -54,6 +56,12 @@ public sealed record HostConfig
     public string? CpusetCpus { get; set; }
     public string? CpusetMems { get; set; }
     public long? PidsLimit { get; set; }
+}
+
+/// <summary>HostConfig: what the host gives the container (resources, mounts, restart policy).</summary>
+public sealed record HostConfig : ContainerResources
+{
+    public bool AutoRemove { get; set; }
     public List<string>? CapAdd { get; set; }
     public List<string>? CapDrop { get; set; }
     public bool ReadonlyRootfs { get; set; }
@@ -92,18 +100,8 @@ public sealed record ContainerCreateResponse(string Id, List<string> Warnings);
 /// POST /containers/{id}/update's body (docker update): HostConfig's resources and the restart policy.
 /// A zero (or an absent PidsLimit, an empty string, an empty policy name) leaves the stored value as it is.
 /// </summary>
-public sealed record ContainerUpdateRequest
+public sealed record ContainerUpdateRequest : ContainerResources
 {
-    public long Memory { get; set; }
-    public long MemoryReservation { get; set; }
-    public long MemorySwap { get; set; }
-    public long NanoCpus { get; set; }
-    public long CpuShares { get; set; }
-    public long CpuPeriod { get; set; }
-    public long CpuQuota { get; set; }
-    public string? CpusetCpus { get; set; }
-    public string? CpusetMems { get; set; }
-    public long? PidsLimit { get; set; }
     public ushort BlkioWeight { get; set; }
     public long KernelMemory { get; set; }
     public long CpuRealtimePeriod { get; set; }

@@ -191,7 +191,7 @@ public sealed partial class ContainerService
     /// HostConfig's limits as the spec's linux.resources (the one mapping: create's spec and docker
     /// update's live change both come from here). A zero is "not set"; a PidsLimit of 0 or less is unlimited.
     /// </summary>
-    internal static void AddResources(LinuxResources resources, HostConfig host)
+    internal static void AddResources(LinuxResources resources, ContainerResources host)
     {
         if (host.Memory != 0 || host.MemorySwap != 0 || host.MemoryReservation != 0)
         {
@@ -266,7 +266,7 @@ public sealed partial class ContainerService
     /// dockerd's verifyPlatformContainerResources, in its words (400): for create's HostConfig, and for
     /// docker update's body (<paramref name="update"/>: a swap limit may come without a memory limit).
     /// </summary>
-    internal static void ValidateResources(HostConfig host, bool update)
+    internal static void ValidateResources(ContainerResources host, bool update)
     {
         const long MinMemory = 6 * 1024 * 1024;
         if (host.Memory != 0 && host.Memory < MinMemory)

@@ -59,18 +59,7 @@ public sealed partial class ContainerService
     /// <summary>dockerd's verifyContainerSettings for an update: the resources as create checks them, the restart policy, what lcd cannot apply.</summary>
     private static void ValidateUpdate(ContainerUpdateRequest update)
     {
-        ValidateResources(new HostConfig
-        {
-            Memory = update.Memory,
-            MemoryReservation = update.MemoryReservation,
-            MemorySwap = update.MemorySwap,
-            NanoCpus = update.NanoCpus,
-            CpuShares = update.CpuShares,
-            CpuPeriod = update.CpuPeriod,
-            CpuQuota = update.CpuQuota,
-            CpusetCpus = update.CpusetCpus,
-            CpusetMems = update.CpusetMems,
-        }, update: true);
+        ValidateResources(update, update: true);
         if (!string.IsNullOrEmpty(update.RestartPolicy?.Name))
         {
             ValidateRestartPolicy(new HostConfig { RestartPolicy = update.RestartPolicy });
