@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Container {ContainerId}: destroying the runtime's container failed")]
     public static partial void ContainerDestroyFailed(ILogger logger, string containerId, Exception exception);
 
+    [LoggerMessage(EventId = 231, Level = LogLevel.Information, Message = "Container {ContainerId}: resources and restart policy updated")]
+    public static partial void ContainerUpdated(ILogger logger, string containerId);
+
     [LoggerMessage(EventId = 230, Level = LogLevel.Error, Message = "Container {ContainerId}: unmounting its root filesystem failed")]
     public static partial void RootfsReleaseFailed(ILogger logger, string containerId, Exception exception);
 

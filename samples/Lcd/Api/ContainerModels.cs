@@ -38,14 +38,30 @@ public sealed record RestartPolicy
     public int MaximumRetryCount { get; set; }
 }
 
-/// <summary>HostConfig: what the host gives the container (resources, mounts, restart policy).</summary>
-public sealed record HostConfig
+/// <summary>
+/// The cgroup limits lcd applies (Docker's Resources, embedded in HostConfig and in docker update's
+/// body); ContainerService.AddResources maps them to linux.resources. Zero is "not set".
+/// </summary>
+public record ContainerResources
 {
-    public bool AutoRemove { get; set; }
     public long Memory { get; set; }
+    public long MemoryReservation { get; set; }
+
+    /// <summary>Memory plus swap (-1: unlimited); dockerd's default is twice Memory.</summary>
+    public long MemorySwap { get; set; }
     public long NanoCpus { get; set; }
     public long CpuShares { get; set; }
+    public long CpuPeriod { get; set; }
+    public long CpuQuota { get; set; }
+    public string? CpusetCpus { get; set; }
+    public string? CpusetMems { get; set; }
     public long? PidsLimit { get; set; }
+}
+
+/// <summary>HostConfig: what the host gives the container (resources, mounts, restart policy).</summary>
+public sealed record HostConfig : ContainerResources
+{
+    public bool AutoRemove { get; set; }
     public List<string>? CapAdd { get; set; }
     public List<string>? CapDrop { get; set; }
     public bool ReadonlyRootfs { get; set; }
@@ -80,6 +96,21 @@ public sealed record ContainerCreateRequest : ContainerConfig
 
 public sealed record ContainerCreateResponse(string Id, List<string> Warnings);
 
+/// <summary>
+/// POST /containers/{id}/update's body (docker update): HostConfig's resources and the restart policy.
+/// A zero (or an absent PidsLimit, an empty string, an empty policy name) leaves the stored value as it is.
+/// </summary>
+public sealed record ContainerUpdateRequest : ContainerResources
+{
+    public ushort BlkioWeight { get; set; }
+    public long KernelMemory { get; set; }
+    public long CpuRealtimePeriod { get; set; }
+    public long CpuRealtimeRuntime { get; set; }
+    public RestartPolicy? RestartPolicy { get; set; }
+}
+
+public sealed record ContainerUpdateResponse(List<string> Warnings);
+
 public sealed record ContainerWaitResponse(int StatusCode, ContainerWaitError? Error);
 
 public sealed record ContainerWaitError(string Message);
@@ -111,7 +142,7 @@ public sealed record ContainerRecord
     public required string Created { get; init; }
     public required string Image { get; init; }
     public required ContainerConfig Config { get; init; }
-    public required HostConfig HostConfig { get; init; }
+    public required HostConfig HostConfig { get; set; }
     public required ContainerStateJson State { get; set; }
     public required string Path { get; init; }
     public required List<string> Args { get; init; }
@@ -176,6 +207,8 @@ public sealed record SummaryHostConfig(string NetworkMode);
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerUpdateRequest))]
+[JsonSerializable(typeof(ContainerUpdateResponse))]
 [JsonSerializable(typeof(ContainerWaitResponse))]
 [JsonSerializable(typeof(ContainerInspectResponse))]
 [JsonSerializable(typeof(List<ContainerSummary>))]

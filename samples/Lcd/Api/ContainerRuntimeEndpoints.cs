@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Lcd.Containers;
 using LibContainer;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Lcd.Api;
 
-/// <summary>What docker does to a running container beyond its lifecycle: pause, unpause, rename, top, stats, resize (a terminal's size).</summary>
+/// <summary>What docker does to a running container beyond its lifecycle: pause, unpause, rename, update, top, stats, resize (a terminal's size).</summary>
 internal static class ContainerRuntimeEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -14,6 +15,7 @@ internal static class ContainerRuntimeEndpoints
         group.MapPost("/{id}/pause", Pause);
         group.MapPost("/{id}/unpause", Unpause);
         group.MapPost("/{id}/rename", Rename);
+        group.MapPost("/{id}/update", Update);
         group.MapGet("/{id}/top", Top);
         group.MapGet("/{id}/stats", Stats);
         group.MapPost("/{id}/resize", Resize);
@@ -35,6 +37,27 @@ internal static class ContainerRuntimeEndpoints
     {
         await containers.RenameAsync(containers.Get(id), context.Request.Query["name"], context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>POST /containers/{id}/update (docker update): resources and restart policy; 200 {"Warnings": []}.</summary>
+    private static async Task Update(HttpContext context, string id, ContainerService containers)
+    {
+        if (context.Request.ContentLength > ContainerEndpoints.MaxCreateBody)
+        {
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes exceeds the limit of {ContainerEndpoints.MaxCreateBody}");
+        }
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = ContainerEndpoints.MaxCreateBody;
+        ContainerUpdateRequest? update;
+        try
+        {
+            update = await JsonSerializer.DeserializeAsync(context.Request.Body, ContainerJsonContext.Default.ContainerUpdateRequest, context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.BadRequest($"invalid JSON in the request body: {ex.Message}");
+        }
+        List<string> warnings = await containers.UpdateAsync(id, update ?? new ContainerUpdateRequest(), context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new ContainerUpdateResponse(warnings), ContainerJsonContext.Default.ContainerUpdateResponse, contentType: "application/json", context.RequestAborted);
     }
 
     private static async Task Top(HttpContext context, string id, ContainerService containers)

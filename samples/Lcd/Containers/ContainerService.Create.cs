@@ -27,6 +27,10 @@ public sealed partial class ContainerService
             throw ApiException.BadRequest($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
         }
         HostConfig host = request.HostConfig ?? new HostConfig();
+        if (host.Memory > 0 && host.MemorySwap == 0)
+        {
+            host.MemorySwap = host.Memory * 2; // dockerd's adaptContainerSettings: swap as much as the limit again
+        }
         ValidateSettings(request, host); // as dockerd: the settings before the image
         ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         ValidateRestartPolicy(host);
@@ -176,9 +180,25 @@ public sealed partial class ContainerService
 
         spec.Linux ??= new Linux();
         var resources = spec.Linux.Resources ?? new LinuxResources();
-        if (host.Memory > 0)
+        AddResources(resources, host);
+        spec.Linux.Resources = resources;
+        spec.Annotations ??= [];
+        spec.Annotations["org.lcd.container.name"] = record.Name.TrimStart('/');
+        return run;
+    }
+
+    /// <summary>
+    /// HostConfig's limits as the spec's linux.resources (the one mapping: create's spec and docker
+    /// update's live change both come from here). A zero is "not set"; a PidsLimit of 0 or less is unlimited.
+    /// </summary>
+    internal static void AddResources(LinuxResources resources, ContainerResources host)
+    {
+        if (host.Memory != 0 || host.MemorySwap != 0 || host.MemoryReservation != 0)
         {
-            resources.Memory = new LinuxMemory { Limit = host.Memory };
+            resources.Memory ??= new LinuxMemory();
+            resources.Memory.Limit = host.Memory != 0 ? host.Memory : resources.Memory.Limit;
+            resources.Memory.Swap = host.MemorySwap != 0 ? host.MemorySwap : resources.Memory.Swap;
+            resources.Memory.Reservation = host.MemoryReservation != 0 ? host.MemoryReservation : resources.Memory.Reservation;
         }
         if (host.NanoCpus > 0)
         {
@@ -187,19 +207,35 @@ public sealed partial class ContainerService
             resources.Cpu.Period = Period;
             resources.Cpu.Quota = host.NanoCpus * (long)Period / 1_000_000_000;
         }
+        if (host.CpuPeriod > 0)
+        {
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Period = (ulong)host.CpuPeriod;
+        }
+        if (host.CpuQuota != 0)
+        {
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Quota = host.CpuQuota;
+        }
         if (host.CpuShares > 0)
         {
             resources.Cpu ??= new LinuxCpu();
             resources.Cpu.Shares = (ulong)host.CpuShares;
         }
-        if (host.PidsLimit is long pids and not 0)
+        if (!string.IsNullOrEmpty(host.CpusetCpus))
         {
-            resources.Pids = new LinuxPids { Limit = pids };
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Cpus = host.CpusetCpus;
         }
-        spec.Linux.Resources = resources;
-        spec.Annotations ??= [];
-        spec.Annotations["org.lcd.container.name"] = record.Name.TrimStart('/');
-        return run;
+        if (!string.IsNullOrEmpty(host.CpusetMems))
+        {
+            resources.Cpu ??= new LinuxCpu();
+            resources.Cpu.Mems = host.CpusetMems;
+        }
+        if (host.PidsLimit is long pids)
+        {
+            resources.Pids = new LinuxPids { Limit = pids > 0 ? pids : -1 };
+        }
     }
 
     /// <summary>
@@ -213,20 +249,7 @@ public sealed partial class ContainerService
         {
             _ = Networking.ParsePortKey(exposed);
         }
-        const long MinMemory = 6 * 1024 * 1024;
-        if (host.Memory != 0 && host.Memory < MinMemory)
-        {
-            throw ApiException.BadRequest("Minimum memory limit allowed is 6MB");
-        }
-        int cpus = Environment.ProcessorCount;
-        if (host.NanoCpus != 0 && (host.NanoCpus < 10_000_000 || host.NanoCpus > cpus * 1_000_000_000L))
-        {
-            throw ApiException.BadRequest($"Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available");
-        }
-        if (host.CpuShares < 0)
-        {
-            throw ApiException.BadRequest($"invalid CPU shares {host.CpuShares}: must not be negative");
-        }
+        ValidateResources(host, update: false);
         foreach ((string field, List<string>? names) in new[] { ("CapAdd", host.CapAdd), ("CapDrop", host.CapDrop) })
         {
             foreach (string name in names ?? [])
@@ -238,6 +261,72 @@ public sealed partial class ContainerService
             }
         }
     }
+
+    /// <summary>
+    /// dockerd's verifyPlatformContainerResources, in its words (400): for create's HostConfig, and for
+    /// docker update's body (<paramref name="update"/>: a swap limit may come without a memory limit).
+    /// </summary>
+    internal static void ValidateResources(ContainerResources host, bool update)
+    {
+        const long MinMemory = 6 * 1024 * 1024;
+        if (host.Memory != 0 && host.Memory < MinMemory)
+        {
+            throw ApiException.BadRequest("Minimum memory limit allowed is 6MB");
+        }
+        if (host.Memory > 0 && host.MemorySwap > 0 && host.MemorySwap < host.Memory)
+        {
+            throw ApiException.BadRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
+        }
+        if (host.Memory == 0 && host.MemorySwap > 0 && !update)
+        {
+            throw ApiException.BadRequest("You should always set the Memory limit when using Memoryswap limit, see usage");
+        }
+        if (host.MemoryReservation != 0 && host.MemoryReservation < MinMemory)
+        {
+            throw ApiException.BadRequest("Minimum memory reservation allowed is 6MB");
+        }
+        if (host.Memory > 0 && host.MemoryReservation > 0 && host.Memory < host.MemoryReservation)
+        {
+            throw ApiException.BadRequest("Minimum memory limit can not be less than memory reservation limit, see usage");
+        }
+        if (host.NanoCpus > 0 && host.CpuPeriod > 0)
+        {
+            throw ApiException.BadRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        }
+        if (host.NanoCpus > 0 && host.CpuQuota > 0)
+        {
+            throw ApiException.BadRequest("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+        }
+        int cpus = Environment.ProcessorCount;
+        if (host.NanoCpus != 0 && (host.NanoCpus < 10_000_000 || host.NanoCpus > cpus * 1_000_000_000L))
+        {
+            throw ApiException.BadRequest($"Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available");
+        }
+        if (host.CpuShares < 0)
+        {
+            throw ApiException.BadRequest($"invalid CPU shares {host.CpuShares}: must not be negative");
+        }
+        if (host.CpuPeriod != 0 && (host.CpuPeriod < 1000 || host.CpuPeriod > 1_000_000))
+        {
+            throw ApiException.BadRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+        }
+        if (host.CpuQuota > 0 && host.CpuQuota < 1000)
+        {
+            throw ApiException.BadRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+        }
+        if (!string.IsNullOrEmpty(host.CpusetCpus) && !CpuList().IsMatch(host.CpusetCpus))
+        {
+            throw ApiException.BadRequest($"Invalid value {host.CpusetCpus} for cpuset cpus");
+        }
+        if (!string.IsNullOrEmpty(host.CpusetMems) && !CpuList().IsMatch(host.CpusetMems))
+        {
+            throw ApiException.BadRequest($"Invalid value {host.CpusetMems} for cpuset mems");
+        }
+    }
+
+    /// <summary>A cpuset list as the kernel reads it ("0-3,7").</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")]
+    private static partial System.Text.RegularExpressions.Regex CpuList();
 
     private static string CapName(string name)
     {
