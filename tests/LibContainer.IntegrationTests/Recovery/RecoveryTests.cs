@@ -129,10 +129,7 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     [Fact]
     public async Task Create_StateFileSystemFull_NamesTheStateRootAndLeavesNothing()
     {
-        string root = Path.Combine(Fixture.WorkDir, $"full-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
-        Shell($"mount -t tmpfs -o size=64k tmpfs {root} && dd if=/dev/zero of={root}/filler bs=4k count=64 2>/dev/null; true");
-        try
+        await OnMountedStateRootAsync("mount -t tmpfs -o size=64k tmpfs {0} && dd if=/dev/zero of={0}/filler bs=4k count=64 2>/dev/null; true", async root =>
         {
             var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = root });
             Func<Task> create = () => factory.CreateAsync(NewId(), Spec("true"), Piped, Token);
@@ -140,22 +137,14 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
             ContainerException error = (await create.Should().ThrowAsync<ContainerException>()).Which;
             error.Message.Should().Contain($"under the state root {root} failed: No space left on device (errno 28)").And.NotContain(".tmp");
             Directory.EnumerateFileSystemEntries(root).Should().Equal([Path.Combine(root, "filler")], "a failed create leaves nothing, no temporary file");
-        }
-        finally
-        {
-            Shell($"umount {root}");
-            Directory.Delete(root, recursive: true);
-        }
+        });
     }
 
     [Fact]
     public async Task Load_AfterExit_StateRootWithoutUserXattrs_ExitRecordedInStateJson()
     {
         // ramfs keeps no extended attributes: the exit record falls back to a rewrite of state.json.
-        string root = Path.Combine(Fixture.WorkDir, $"ramfs-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(root);
-        Shell($"mount -t ramfs ramfs {root}");
-        try
+        await OnMountedStateRootAsync("mount -t ramfs ramfs {0}", async root =>
         {
             var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = root });
             await using IContainer first = await factory.CreateAsync(NewId(), Spec("sh", "-c", "exit 6"), Piped, Token);
@@ -168,6 +157,18 @@ public sealed class RecoveryTests(RootfsFixture rootfs) : ContainerTest(rootfs)
             (await again.InitProcess.WaitForExitAsync(Token)).ExitCode.Should().Be(6);
             await first.DestroyAsync(Token);
             Directory.EnumerateFileSystemEntries(root).Should().BeEmpty();
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> with a state root on a file system mounted by <paramref name="mount"/> ({0}: the directory), unmounted after.</summary>
+    private async Task OnMountedStateRootAsync(string mount, Func<string, Task> test)
+    {
+        string root = Path.Combine(Fixture.WorkDir, $"mounted-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        Shell(string.Format(System.Globalization.CultureInfo.InvariantCulture, mount, root));
+        try
+        {
+            await test(root);
         }
         finally
         {
