@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One /bin/true container, from nothing to nothing left, every way at once, as root:
-#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2] [--tmpfs-state] [--synchronous-wait-ms N]
+#   sudo benchmarks/compare.sh [--rounds 100] [--warmup-rounds 2] [--tmpfs-state] [--synchronous-wait-ms N] [--settle-ms 30]
 #
 # Variants, run round-robin (one run of each per round, the starting variant rotating) on the same
 # busybox bundle, all inside one private mount namespace that hides the hybrid cgroup layout from
@@ -21,6 +21,13 @@
 # the children it reaped, in microseconds. A container process whose runtime exits before it (create
 # + start + delete: the init is reparented when `create` exits) is reaped by pid 1 and not counted,
 # for every runtime alike. Wall time minus CPU time is time spent waiting: off-CPU.
+# Before every run the script pauses --settle-ms (default 30; 0: none), so each variant starts from
+# the same kernel state: the first write into a cgroup.procs after a quiet spell waits one RCU grace
+# period (~12 ms on a 2-vCPU VM; the cgroup threadgroup lock), and the lock stays switched for one
+# grace period after the last writer. Back to back in a fixed order, the variant that follows one
+# without cgroups (lcrun run followed fork+exec) paid it every time while others (crun run followed
+# the embedded lifecycle) mostly found it paid. With the pause every runtime pays it, as a container
+# made on its own does.
 # State roots (the library's, runc's, crun's) are in a temp directory under /tmp; with --tmpfs-state
 # all three are on a tmpfs mounted in the private namespace instead (as /run is on most hosts; on
 # this VM /run is on the root ext4 file system, where every state file costs more).
@@ -34,14 +41,16 @@ rounds=100
 warmup_rounds=2
 tmpfs_state=0
 sync_wait_ms=0 # the embedded factory's SynchronousWaitLimit (0, the library's default: every wait asynchronous)
+settle_ms=30   # the pause before every run (see above)
 
-usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N] [--tmpfs-state] [--synchronous-wait-ms N]" >&2; exit 2; }
+usage() { echo "usage: sudo benchmarks/compare.sh [--rounds N] [--warmup-rounds N] [--tmpfs-state] [--synchronous-wait-ms N] [--settle-ms N]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; rounds=$2; shift 2 ;;
     --warmup-rounds) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; warmup_rounds=$2; shift 2 ;;
     --tmpfs-state) tmpfs_state=1; shift ;;
     --synchronous-wait-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; sync_wait_ms=$2; shift 2 ;;
+    --settle-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; settle_ms=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -55,7 +64,7 @@ for tool in runc crun unshare chroot dotnet; do
 done
 if [[ -z ${_LCBENCH_COMPARE_MASKED:-} ]]; then
   # Everything below runs in masked.sh's private mount namespace (also the tmpfs of --tmpfs-state).
-  args=(--rounds "$rounds" --warmup-rounds "$warmup_rounds" --synchronous-wait-ms "$sync_wait_ms")
+  args=(--rounds "$rounds" --warmup-rounds "$warmup_rounds" --synchronous-wait-ms "$sync_wait_ms" --settle-ms "$settle_ms")
   [[ $tmpfs_state -eq 1 ]] && args+=(--tmpfs-state)
   export _LCBENCH_COMPARE_MASKED=1
   exec "$here/masked.sh" "$BASH" "${BASH_SOURCE[0]}" "${args[@]}"
@@ -258,6 +267,7 @@ echo "compare: $rounds rounds (+$warmup_rounds warm-up) of ${#variants[@]} varia
 for ((round = 0; round < total_rounds; round++)); do
   for ((k = 0; k < ${#variants[@]}; k++)); do
     v=${variants[$(((round + k) % ${#variants[@]}))]}
+    ((settle_ms > 0)) && sleep "$(printf '%d.%03d' $((settle_ms / 1000)) $((settle_ms % 1000)))"
     run_variant "$v"
     if ((round >= warmup_rounds)); then
       samples[$v]+=" $us"
@@ -298,6 +308,7 @@ if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
 else
   echo "Library: $repo (not a git checkout)"
 fi
+echo "Settle: $settle_ms ms before every run$([[ $settle_ms -gt 0 ]] && echo ' (each variant starts with the cgroup threadgroup lock idle, so each pays its grace period)' || echo ' (none: back to back, a variant may find the lock switched by the one before)')"
 echo "Embedded factory: SynchronousWaitLimit $sync_wait_ms ms$([[ $sync_wait_ms -eq 0 ]] && echo ' (the default: every wait asynchronous, through the fd poller and the thread pool)')"
 # ext4 without a journal makes every new inode skip the inodes deleted in the last minutes one by one
 # (recently_deleted in the kernel): all runtimes' state files pay it (README: "The embedded lifecycle").
