@@ -44,11 +44,14 @@ string prefix = $"lb{Guid.NewGuid():N}"[..6];
 using var driver = new NetworkDriver(new NetworkDriverOptions { RootDirectory = Path.Combine(work, "net"), BridgePrefix = prefix, SubnetPool = "10.214.0.0/16", FallbackNameservers = [] });
 var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = Path.Combine(work, "state") });
 string network = $"{prefix}-bench";
-string ns1 = $"{prefix}-a", ns2 = $"{prefix}-b", ns3 = $"{prefix}-c", ns4 = $"{prefix}-d";
+// The plain variants' namespaces: files in the benchmark's directory held by a bind mount, made and
+// removed by the driver's own NetnsFile (not `ip netns add`, which also makes /run/netns a shared
+// bind mount of itself for good, a change to the host nobody undoes).
+string netnsDir = Path.Combine(work, "netns");
+string ns1 = Path.Combine(netnsDir, "a"), ns2 = Path.Combine(netnsDir, "b"), ns3 = Path.Combine(netnsDir, "c"), ns4 = Path.Combine(netnsDir, "d");
 string[] namespaces = [ns1, ns2, ns3, ns4];
 string? subnet = null;
 var addresses = new HashSet<string>(StringComparer.Ordinal); // every container address the driver gave out
-bool netnsWasMounted = true;
 int failures = 0;
 var made = new List<IContainer>();
 try
@@ -86,19 +89,19 @@ try
     //   veth:          two namespaces joined by one veth pair made with `ip`.
     // driver/ip bridge is the driver's own cost, ip bridge/veth the kernel bridge's (with br_netfilter).
     string rootfs = BusyboxRootfs.Create(Path.Combine(work, "rootfs"));
-    netnsWasMounted = IsMountPoint("/run/netns");
+    Directory.CreateDirectory(netnsDir);
     foreach (string ns in namespaces)
     {
-        await Run("ip", "netns", "add", ns);
+        NetnsFile.Create(ns);
     }
     await Run("ip", "link", "add", $"{prefix}x", "netns", ns1, "type", "veth", "peer", "name", $"{prefix}y", "netns", ns2);
-    await Run("ip", "-n", ns1, "addr", "add", "192.168.253.1/30", "dev", $"{prefix}x");
-    await Run("ip", "-n", ns2, "addr", "add", "192.168.253.2/30", "dev", $"{prefix}y");
+    await Run("nsenter", $"--net={ns1}", "ip", "addr", "add", "192.168.253.1/30", "dev", $"{prefix}x");
+    await Run("nsenter", $"--net={ns2}", "ip", "addr", "add", "192.168.253.2/30", "dev", $"{prefix}y");
     await Run("ip", "link", "add", $"{prefix}br", "type", "bridge");
     await Run("ip", "link", "add", $"{prefix}p", "type", "veth", "peer", "name", $"{prefix}q", "netns", ns3);
     await Run("ip", "link", "add", $"{prefix}r", "type", "veth", "peer", "name", $"{prefix}s", "netns", ns4);
-    await Run("ip", "-n", ns3, "addr", "add", "192.168.252.1/30", "dev", $"{prefix}q");
-    await Run("ip", "-n", ns4, "addr", "add", "192.168.252.2/30", "dev", $"{prefix}s");
+    await Run("nsenter", $"--net={ns3}", "ip", "addr", "add", "192.168.252.1/30", "dev", $"{prefix}q");
+    await Run("nsenter", $"--net={ns4}", "ip", "addr", "add", "192.168.252.2/30", "dev", $"{prefix}s");
     foreach (string port in new[] { $"{prefix}p", $"{prefix}r" })
     {
         await Run("ip", "link", "set", port, "master", $"{prefix}br", "up");
@@ -106,8 +109,8 @@ try
     await Run("ip", "link", "set", $"{prefix}br", "up");
     foreach ((string ns, string dev) in new[] { (ns1, $"{prefix}x"), (ns2, $"{prefix}y"), (ns3, $"{prefix}q"), (ns4, $"{prefix}s") })
     {
-        await Run("ip", "-n", ns, "link", "set", "lo", "up");
-        await Run("ip", "-n", ns, "link", "set", dev, "up");
+        await Run("nsenter", $"--net={ns}", "ip", "link", "set", "lo", "up");
+        await Run("nsenter", $"--net={ns}", "ip", "link", "set", dev, "up");
     }
     string send = $"dd if=/dev/zero bs=1048576 count={megabytes} 2>/dev/null | nc {{0}} 5001";
     const string Receive = "sleep 100000 | nc -l -p 5001 | wc -c";
@@ -173,8 +176,8 @@ try
             await driver.DetachAsync($"srv{i}");
             return sample;
         }),
-        ("ip bridge", i => Transfer($"{prefix}i{i}", s => JoinNetns(s, $"/run/netns/{ns3}"), s => JoinNetns(s, $"/run/netns/{ns4}"), "192.168.252.1")),
-        ("veth", i => Transfer($"{prefix}v{i}", s => JoinNetns(s, $"/run/netns/{ns1}"), s => JoinNetns(s, $"/run/netns/{ns2}"), "192.168.253.1")),
+        ("ip bridge", i => Transfer($"{prefix}i{i}", s => JoinNetns(s, ns3), s => JoinNetns(s, ns4), "192.168.252.1")),
+        ("veth", i => Transfer($"{prefix}v{i}", s => JoinNetns(s, ns1), s => JoinNetns(s, ns2), "192.168.253.1")),
     };
     var samples = variants.Select(_ => new List<Sample>()).ToArray();
     // One idle container attachment on the driver's network for the whole phase, as on any host that runs
@@ -259,14 +262,9 @@ finally
     {
         await RunChecked(["ip", "link", "delete", link], ignoreFailure: true);
     }
-    foreach (string ns in namespaces)
+    foreach (string ns in namespaces.Where(File.Exists))
     {
-        await RunChecked(["ip", "netns", "delete", ns], ignoreFailure: true);
-    }
-    // `ip netns add` makes /run/netns a shared bind mount of itself on first use and never undoes it.
-    if (!netnsWasMounted && IsMountPoint("/run/netns") && !Directory.EnumerateFileSystemEntries("/run/netns").Any())
-    {
-        await RunChecked(["umount", "/run/netns"], ignoreFailure: true);
+        NetnsFile.Remove(ns);
     }
     Directory.Delete(work, recursive: true);
 }
@@ -275,8 +273,6 @@ finally
 string[] markers = [prefix, .. subnet is null ? Array.Empty<string>() : [subnet], .. addresses.Select(a => $"{a}/32")];
 List<string> rulesLeft = [.. (await Output("iptables-save")).Split('\n').Where(l => l.StartsWith("-A ", StringComparison.Ordinal) && markers.Any(m => l.Contains(m, StringComparison.Ordinal)))];
 Check(!File.ReadAllText("/proc/self/mountinfo").Contains(work, StringComparison.Ordinal), "a mount under the benchmark's directory is left");
-Check(netnsWasMounted || !IsMountPoint("/run/netns"), "/run/netns is left mounted");
-Check(!namespaces.Any(ns => File.Exists(Path.Combine("/run/netns", ns))), "a network namespace of the benchmark is left");
 string[] linksLeft = [.. Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName).OfType<string>().Where(d => d.StartsWith(prefix, StringComparison.Ordinal))];
 Check(linksLeft.Length == 0, $"links of the benchmark are left: {string.Join(' ', linksLeft)}");
 Check(rulesLeft.Count == 0, $"iptables rules of the benchmark are left:{string.Concat(rulesLeft.Select(r => "\n  " + r))}");
@@ -310,9 +306,6 @@ static void WriteConfigs(NetworkConfigList list, string dir)
     }
     File.WriteAllText(Path.Combine(dir, "loopback.json"), """{"cniVersion":"1.0.0","name":"lcd-loopback","type":"loopback"}""");
 }
-
-static bool IsMountPoint(string path) =>
-    File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == path);
 
 static RuntimeSpec Spec(string rootfs, params string[] args)
 {
