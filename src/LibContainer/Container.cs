@@ -196,10 +196,6 @@ internal sealed partial class Container : IContainer
             {
                 return;
             }
-            if (_dir.RecordedExit(current) is not null)
-            {
-                return;
-            }
             _dir.RecordExit(current, status);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ContainerException)

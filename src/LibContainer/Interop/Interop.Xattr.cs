@@ -5,7 +5,6 @@ namespace LibContainer.Interop;
 internal static unsafe partial class Sys
 {
     private const int XATTR_CREATE = 1;
-    private const int EOPNOTSUPP = 95;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setxattr(byte* path, byte* name, byte* value, nuint size, int flags);
@@ -14,7 +13,7 @@ internal static unsafe partial class Sys
     private static partial nint getxattr(byte* path, byte* name, byte* value, nuint size);
 
     /// <summary>
-    /// setxattr(XATTR_CREATE): 0 when set, else the errno (EEXIST: set already; ENOTSUP: the file
+    /// setxattr(XATTR_CREATE): 0 when set, else the errno (EEXIST: set already; EOPNOTSUPP: the file
     /// system keeps no such attribute; ENOENT: the path is gone).
     /// </summary>
     internal static int CreateXattr(string path, string name, ReadOnlySpan<byte> value)
@@ -32,7 +31,7 @@ internal static unsafe partial class Sys
                 int errno = Errno;
                 if (errno != EINTR)
                 {
-                    return errno == EOPNOTSUPP ? Tmds.Linux.LibC.ENOTSUP : errno;
+                    return errno;
                 }
             }
         }

@@ -172,15 +172,16 @@ internal sealed class StateDirectory
     /// file, no block to allocate now and free at the destroy that usually follows, which on a file
     /// system mounted with discard waits for the disk). Where the attribute cannot be set (a file
     /// system without user attributes, such as tmpfs before Linux 6.6, or one without room for it)
-    /// state.json is rewritten with the exit instead. Call with the lock held.
+    /// state.json is rewritten with the exit instead. Either is written once: a second record changes
+    /// nothing. Call with the lock held.
     /// </summary>
     public void RecordExit(StoredState current, ExitStatus status)
     {
         string value = FormattableString.Invariant($"{current.Pid} {status.ExitCode ?? -1} {status.Signal ?? -1}");
         int errno = Sys.CreateXattr(Path, ExitAttribute, System.Text.Encoding.ASCII.GetBytes(value));
-        if (errno != 0 && errno != LibC.EEXIST)
+        if (errno != 0 && errno != LibC.EEXIST && current.ExitCode is null && current.ExitSignal is null)
         {
-            // No user attributes here (ENOTSUP), no room for one (ENOSPC, EDQUOT), or refused: the file.
+            // No user attributes here (EOPNOTSUPP), no room for one (ENOSPC, EDQUOT), or refused: the file.
             Write(current with { ExitCode = status.ExitCode, ExitSignal = status.Signal });
         }
     }
