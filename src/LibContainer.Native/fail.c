@@ -9,7 +9,12 @@ struct lc_ctx lc = { .sock = -1, .root_fd = -1, .fifo = -1 };
 
 void lc_send(uint32_t type, uint32_t step, int32_t value)
 {
-    struct lc_msg msg = { .type = type, .step = step, .value = value };
+    lc_send_detail(type, step, value, 0);
+}
+
+void lc_send_detail(uint32_t type, uint32_t step, int32_t value, int32_t detail)
+{
+    struct lc_msg msg = { .type = type, .step = step, .value = value, .detail = detail };
     ssize_t n;
     do {
         n = send(lc.sock, &msg, sizeof msg, MSG_NOSIGNAL);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define LC_MAGIC 0x4E49434CU /* "LCIN" little endian */
-#define LC_PROTOCOL_VERSION 1U
+#define LC_PROTOCOL_VERSION 2U
 
 #define LC_MAX_PLAN_BYTES (1U << 20)
 #define LC_MAX_OPS 1024U
@@ -21,7 +21,8 @@
  * steps up to and including CLONE; the cloned child runs the rest. */
 enum lc_opcode {
     LC_OP_SETNS = 1,          /* s0 path, a nstype */
-    LC_OP_CLONE = 2,          /* a clone flags (CLONE_NEW*) */
+    LC_OP_CLONE = 2,          /* a clone flags (CLONE_NEW*); b the fd (above 2) of a cgroup2 directory
+                                 to clone into (CLONE_INTO_CGROUP), or 0 */
     LC_OP_WAIT_GO = 3,        /* block until the library says go */
     LC_OP_UNSHARE = 4,        /* a flags */
     LC_OP_MOUNT = 5,          /* s0 source, s1 target (host path), s2 fstype, s3 data, a flags */
@@ -69,12 +70,15 @@ enum lc_opcode {
     LC_OP_REOPEN_DEV_NULL = 44, /* stdio on the host's /dev/null is reopened on the container's */
     LC_OP_LOOPBACK_UP = 45,   /* bring up lo in the container's new network namespace */
     LC_OP_PARENT_DEATH_SIGNAL = 46, /* a signal: PR_SET_PDEATHSIG; fails if the library is already gone */
-    LC_OP_MAX = 47
+    LC_OP_JOIN_CGROUP = 47,   /* a fd of a v1 hierarchy's tasks file (opened by the library): write "0",
+                                 moving this single-threaded process itself; then close it */
+    LC_OP_MAX = 48
 };
 
 /* Messages on the init socket (SOCK_SEQPACKET: one message per send). */
 enum lc_msg_type {
-    LC_MSG_PID = 1,   /* init -> library: i32 pid (as seen by the library) */
+    LC_MSG_PID = 1,   /* init -> library: i32 pid (as seen by the library); detail 1 when it was
+                         cloned into the CLONE step's cgroup2 directory */
     LC_MSG_READY = 2, /* init -> library */
     LC_MSG_ERROR = 3, /* init -> library: u32 step, i32 errno */
     LC_MSG_GO = 4,     /* library -> init: value = length of a payload message that follows (hook states) */
@@ -128,6 +132,7 @@ int lc_decode(const uint8_t *buf, size_t len, struct lc_plan *plan);
 /* fail.c */
 void lc_fail(int err) __attribute__((noreturn));
 void lc_send(uint32_t type, uint32_t step, int32_t value);
+void lc_send_detail(uint32_t type, uint32_t step, int32_t value, int32_t detail);
 int lc_send_fd(uint32_t type, int fd);
 int lc_recv(struct lc_msg *msg);
 void lc_wait_go(void);

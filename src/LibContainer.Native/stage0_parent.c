@@ -6,9 +6,40 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args of clone3(2), up to its cgroup field (CLONE_ARGS_SIZE_VER2). */
+struct lc_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* The child born in the cgroup2 directory cgroup_fd: no cgroup.procs write, so no wait for the
+ * kernel's cgroup threadgroup lock (an RCU grace period after a quiet spell). Returns -1 when the
+ * kernel will not (no clone3, no CLONE_INTO_CGROUP, a seccomp filter, nsdelegate after joining a
+ * cgroup namespace): then the plain clone below, and the library writes cgroup.procs. */
+static long clone_into_cgroup(uint64_t flags, int cgroup_fd)
+{
+    struct lc_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = flags | CLONE_INTO_CGROUP;
+    /* exit_signal stays 0: clone3 refuses one with CLONE_PARENT, whose child gets the caller's own
+     * (SIGCHLD, as the library spawned this process), as clone's does. */
+    args.cgroup = (uint64_t)cgroup_fd;
+#ifdef SYS_clone3
+    return syscall(SYS_clone3, &args, sizeof args);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
 
 static int join_namespace(const struct lc_op *op)
 {
@@ -37,13 +68,22 @@ uint32_t lc_stage0(struct lc_plan *plan)
             break;
         }
         case LC_OP_CLONE: {
-            long pid = syscall(SYS_clone, (unsigned long)op->a | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+            int in_cgroup = 0;
+            long pid = -1;
+            if (op->b > 2) {
+                pid = clone_into_cgroup((uint64_t)op->a | CLONE_PARENT, (int)op->b);
+                in_cgroup = pid >= 0;
+            }
+            if (pid < 0)
+                pid = syscall(SYS_clone, (unsigned long)op->a | CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
             if (pid < 0)
                 lc_fail(errno);
             if (pid > 0) {
-                lc_send(LC_MSG_PID, i, (int32_t)pid);
+                lc_send_detail(LC_MSG_PID, i, (int32_t)pid, in_cgroup);
                 _exit(0);
             }
+            if (op->b > 2)
+                close((int)op->b);
             prctl(PR_SET_NAME, "lc:[1:CHILD]", 0, 0, 0);
             /* A session of its own, as runc's init gives every container and exec process: no
              * signal from the caller's terminal reaches it, and CRIU can dump it (a session

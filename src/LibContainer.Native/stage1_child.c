@@ -247,6 +247,20 @@ void lc_stage1_step(const struct lc_op *op)
     case LC_OP_WAIT_GO:
         lc_wait_go();
         break;
+    case LC_OP_JOIN_CGROUP: {
+        /* "0" in a v1 tasks file moves the writer's own thread, which the kernel does without its
+         * global cgroup threadgroup lock (cgroup.procs, or any pid, takes it and, after a quiet
+         * spell, waits an RCU grace period for it). This process has one thread: it moves whole.
+         * The library opened the file, so the kernel checks the library's credentials. */
+        ssize_t n;
+        do {
+            n = write((int)op->a, "0", 1);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+            lc_fail(errno);
+        close((int)op->a);
+        break;
+    }
     case LC_OP_CONSOLE:
         console(op);
         break;

@@ -19,16 +19,29 @@ internal sealed partial class Container
     private const int ChunkSize = 64 * 1024;
 
     /// <summary>
-    /// create: state directory and exec fifo; spawn the native init with its socket, fifo, stdio and
-    /// the caller's extra files; send the plan; learn the container's pid; make its cgroups and put it
-    /// in them; say go; run the createRuntime hooks when it asks; wait for ready (taking the pty
-    /// master on the way when it has a terminal). Everything made is undone if any step fails.
+    /// create: state directory; the container's cgroups, recorded in state.json first, made and given
+    /// their limits; the exec fifo; spawn the native init with its socket, fifo, stdio, the caller's
+    /// extra files and the cgroup files it enters by itself (<see cref="CgroupJoin"/>); send the plan;
+    /// learn the container's pid; say go; run the createRuntime hooks when it asks; wait for ready
+    /// (taking the pty master on the way when it has a terminal). Everything made is undone if any
+    /// step fails.
     /// </summary>
+    /// <remarks>
+    /// The cgroups come before the spawn because the container's process is born in its unified
+    /// cgroup and moves itself into the v1 ones as its first step: no cgroup.procs write, so no wait
+    /// for the kernel's threadgroup lock; and bad limits fail before any process exists. The pid joins
+    /// the state at created: until then a crash is found through the recorded cgroups (the init is in
+    /// them from its first step; before its go it ends when the socket does). Without a cgroup of its
+    /// own (rootless, or a cgroupsPath that existed) the pid is recorded as soon as it is known, as
+    /// nothing else would find the process.
+    /// </remarks>
     internal static async Task<Container> CreateAsync(string stateRoot, string initPath, string id, RuntimeSpec spec,
         ContainerOptions options, TimeSpan synchronousWait, ILogger logger, CancellationToken cancellationToken)
     {
         ContainerId.Validate(id);
-        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id);
+        // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
+        CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
+        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id, cgroups?.Join);
         logger.PlanBuilt(id, plan.Count, initPath);
         LogWarnings(logger, id, plan);
         bool terminal = spec.Process?.Terminal == true;
@@ -48,17 +61,25 @@ internal sealed partial class Container
         ProcessStdio? stdio = null;
         FdStream? console = null;
         SafeFd? startReader = null;
-        // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
-        CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
-        if (cgroups is not null)
-        {
-            ThreadgroupLockWarmup.Start(CgroupHost.Layout); // the grace period of AddProcess, begun now
-        }
         try
         {
             using IDisposable? held = await dir.LockAsync(cancellationToken).ConfigureAwait(false);
-            dir.WriteConfig(spec); // state.json follows with the pid: until then the directory reads as creating
+            dir.WriteConfig(spec); // until state.json the directory reads as creating
             CrashPoint.Hit("create.config");
+            if (cgroups is not null)
+            {
+                state = WithCgroups(state, cgroups);
+                dir.Write(state); // from here a crash leaves a record that Destroy can act on
+                CrashPoint.Hit("create.state");
+                cgroups.Create();
+                WarnIgnoredResources(spec, logger, id);
+                cgroups.Apply(CgroupResources.Effective(spec));
+                CrashPoint.Hit("create.cgroups");
+            }
+            else if (spec.Linux?.Resources is not null)
+            {
+                logger.ResourceIgnored(id, "linux.resources", "rootless: this process may not create cgroups");
+            }
             Sys.MkFifo(dir.FifoPath, Convert.ToUInt32("622", 8));
             File.SetUnixFileMode(dir.FifoPath, (UnixFileMode)Convert.ToInt32("622", 8)); // not the umask's: any user may start it
             if (options.StartWhenReady)
@@ -66,7 +87,7 @@ internal sealed partial class Container
                 startReader = Sys.Open(dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
             }
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal, options);
-            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, synchronousWait);
+            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, cgroups?.Join, synchronousWait);
             CrashPoint.Hit("create.spawn");
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
 
@@ -79,23 +100,18 @@ internal sealed partial class Container
             CrashPoint.Hit("create.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: synchronousWait > TimeSpan.Zero);
-            state = WithCgroups(state with { Pid = pid, PidStartTime = startTime }, cgroups);
-            dir.Write(state); // from here a crash leaves a record that Destroy can act on
-            CrashPoint.Hit("create.state");
-            logger.InitCloned(id, pid);
+            state = state with { Pid = pid, PidStartTime = startTime };
+            logger.InitCloned(id, pid, message.Detail == 1);
 
-            // The child exists and waits: its cgroups, with their limits, before it runs anything.
-            if (cgroups is not null)
+            if (cgroups is not { OwnsLeaf: true })
             {
-                cgroups.Create();
-                WarnIgnoredResources(spec, logger, id);
-                cgroups.Apply(CgroupResources.Effective(spec));
-                cgroups.AddProcess(pid);
-                CrashPoint.Hit("create.cgroups");
+                // Nothing else would find the process after a crash: no cgroup that is only its.
+                dir.Write(state);
+                CrashPoint.Hit("create.state");
             }
-            else if (spec.Linux?.Resources is not null)
+            if (message.Detail == 0)
             {
-                logger.ResourceIgnored(id, "linux.resources", "rootless: this process may not create cgroups");
+                cgroups?.AddToUnified(pid); // the kernel would not clone it into its cgroup
             }
             WriteIdMappings(pid, spec);
 
@@ -310,16 +326,20 @@ internal sealed partial class Container
 
     /// <summary>Spawns lc-init for a container or an exec; the parent's ends of the stdio stay with <paramref name="stdio"/>.</summary>
     private static InitSession SpawnInit(string initPath, string id, InitPlan plan, ProcessStdio stdio,
-        IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath, TimeSpan synchronousWait)
+        IReadOnlyList<System.Runtime.InteropServices.SafeHandle> extraFiles, string? fifoPath, CgroupJoin? cgroupJoin, TimeSpan synchronousWait)
     {
-        SafeFd? fifo = fifoPath is null ? null : Sys.Open(fifoPath, LibC.O_PATH);
+        SafeFd? fifo = null;
+        List<SafeFd> cgroupFds = [];
         try
         {
-            return InitSession.Spawn(initPath, id, plan, stdio.ChildFds, extraFiles, fifo, synchronousWait);
+            fifo = fifoPath is null ? null : Sys.Open(fifoPath, LibC.O_PATH);
+            cgroupFds = cgroupJoin?.Open() ?? [];
+            return InitSession.Spawn(initPath, id, plan, stdio.ChildFds, extraFiles, fifo, cgroupFds, synchronousWait);
         }
         finally
         {
             fifo?.Dispose();
+            cgroupFds.ForEach(f => f.Dispose());
             stdio.CloseChildEnds();
         }
     }
@@ -366,7 +386,7 @@ internal sealed partial class Container
     }
 
     /// <summary>Validates a spec and compiles it into the plan, with the bundle and root it resolves to.</summary>
-    internal static (InitPlan Plan, string? Bundle, string Rootfs) Compile(RuntimeSpec spec, ContainerOptions options, string? id = null)
+    internal static (InitPlan Plan, string? Bundle, string Rootfs) Compile(RuntimeSpec spec, ContainerOptions options, string? id = null, CgroupJoin? cgroupJoin = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         string? bundle = options.BundlePath is null ? null : Path.GetFullPath(options.BundlePath);
@@ -394,6 +414,7 @@ internal sealed partial class Container
         return (PlanBuilder.Build(PrepareEnv(spec, options), PlanContext.FromHost(rootfs, bundle, options.NoPivotRoot, options.ExtraFiles.Count, options.ListenFds) with
         {
             ContainerId = id,
+            CgroupJoin = cgroupJoin,
             NoNewKeyring = options.NoNewKeyring,
             KillOnHostExit = options.KillOnHostExit,
         }), bundle, rootfs);

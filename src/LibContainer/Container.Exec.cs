@@ -10,8 +10,8 @@ internal sealed partial class Container
 {
     /// <summary>
     /// exec: the native init joins every namespace of the container, clones the process into them
-    /// (as a child of this process, so its exit status is ours), the library puts it into the
-    /// container's cgroups, and it applies its own user, rlimits, cwd and terminal, then execs.
+    /// and into the container's cgroups (<see cref="CgroupJoin"/>; as a child of this process, so its
+    /// exit status is ours), and it applies its own user, rlimits, cwd and terminal, then execs.
     /// </summary>
     private async Task<IProcess> ExecCoreAsync(Process process, ExecOptions? options, CancellationToken cancellationToken)
     {
@@ -25,7 +25,7 @@ internal sealed partial class Container
         RuntimeSpec execSpec = Config with { Process = process };
         SpecValidator.ThrowIfInvalid(execSpec, Bundle);
         execSpec = PrepareEnv(execSpec, new ContainerOptions { ExtraFiles = options.ExtraFiles, ListenFds = options.ListenFds });
-        var context = new PlanContext { RootfsPath = _state.Rootfs, BundlePath = Bundle, ExtraFiles = options.ExtraFiles.Count, ListenFds = options.ListenFds, GrantableCapabilities = PlanContext.HostGrantableCapabilities };
+        var context = new PlanContext { RootfsPath = _state.Rootfs, BundlePath = Bundle, ExtraFiles = options.ExtraFiles.Count, ListenFds = options.ListenFds, GrantableCapabilities = PlanContext.HostGrantableCapabilities, CgroupJoin = _cgroups?.Join };
         InitPlan plan = PlanBuilder.BuildExec(Config, execSpec.Process!, Init.Pid, context);
         LogWarnings(_logger, Id, plan);
 
@@ -35,7 +35,7 @@ internal sealed partial class Container
         FdStream? console = null;
         try
         {
-            using InitSession init = SpawnInit(_initPath(), Id, plan, stdio, options.ExtraFiles, fifoPath: null, _synchronousWait);
+            using InitSession init = SpawnInit(_initPath(), Id, plan, stdio, options.ExtraFiles, fifoPath: null, context.CgroupJoin, _synchronousWait);
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
             InitMessage message = await init.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (message.Type != InitMessageType.Pid)
@@ -46,7 +46,10 @@ internal sealed partial class Container
             CrashPoint.Hit("exec.pid");
             ulong startTime = ProcStat.TryRead(pid)?.StartTime ?? 0;
             exit = Reaper.Shared.WatchChild(pid, startTime, options.Detached, whenAsked: _synchronousWait > TimeSpan.Zero);
-            _cgroups?.AddProcess(pid);
+            if (message.Detail == 0)
+            {
+                _cgroups?.AddToUnified(pid); // the kernel would not clone it into the container's cgroup
+            }
             await init.SendGoAsync(null, cancellationToken).ConfigureAwait(false);
             CrashPoint.Hit("exec.go");
             console = await AwaitReadyAsync(init, Id, execSpec, OciState(Id, "running", Init.Pid, Bundle, Config), runtimeHookState: null, cancellationToken).ConfigureAwait(false);

@@ -57,8 +57,9 @@ internal sealed partial class Container
         int detail = report.Length >= 13 ? BitConverter.ToInt32(report, 9) : 0;
         try
         {
-            // The plan is the same one create compiled: steps after the fifo do not depend on options.
-            InitPlan plan = Compile(Config, new ContainerOptions { BundlePath = Bundle }, Id).Plan;
+            // The plan is the same one create compiled (its cgroup joins too, which number the steps):
+            // steps after the fifo do not depend on options.
+            InitPlan plan = Compile(Config, new ContainerOptions { BundlePath = Bundle }, Id, _cgroups?.Join).Plan;
             return InitSession.Failure(Id, plan, step, errno, detail);
         }
         catch (ArgumentException)

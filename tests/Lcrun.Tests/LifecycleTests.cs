@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Lcrun.Tests.Infrastructure;
+using LibContainer.Spec;
 
 namespace Lcrun.Tests;
 
@@ -143,6 +144,46 @@ public sealed class LifecycleTests(LcrunFixture fixture) : LcrunTest(fixture)
         result.ExitCode.Should().Be(0, result.ToString());
         File.ReadAllText(output).Should().Be("through fd 3\n");
     }
+
+    [Fact]
+    public void Run_Clone3Refused_TheLibraryMovesTheInitIntoItsUnifiedCgroup()
+    {
+        // Under a seccomp filter that answers clone3 with ENOSYS (what Docker's default profile did for
+        // runtimes that predate it), lc-init cannot clone the container into its unified cgroup: it
+        // clones plainly, says so with the pid, and lcrun writes cgroup.procs itself. The v1 joins
+        // (the container's own "0" to each tasks file) are not affected.
+        string unified = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(" - ")).Where(p => p[1].StartsWith("cgroup2 ", StringComparison.Ordinal))
+            .Select(p => p[0].Split(' ')[4]).FirstOrDefault() ?? throw new InvalidOperationException("this host has no cgroup2 hierarchy: the test needs one");
+        string script = Path.Combine(Dir, "no-clone3.py");
+        File.WriteAllText(script, NoClone3Script);
+        string id = NewId();
+        RuntimeSpec spec = Spec("sh", "-c", "cat /proc/self/cgroup");
+        spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup"); // the host's paths, not the namespace's "/"
+        WriteConfig(spec);
+
+        LcrunResult result = LcrunIn(Bundle, ["run", id], wrapper: $"python3 '{script}'");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        string[] lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCountGreaterThan(1);
+        lines.Should().OnlyContain(l => l.EndsWith("/" + id, StringComparison.Ordinal), $"every hierarchy, the unified one ({unified}) too");
+        lines.Should().Contain(l => l.StartsWith("0::", StringComparison.Ordinal));
+    }
+
+    /// <summary>Installs a seccomp filter (clone3, nr 435 on x86-64 and arm64: ENOSYS) and execs its arguments.</summary>
+    private const string NoClone3Script = """
+        import ctypes, os, struct, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        # ld [nr]; jeq 435 ? next : allow; ret ERRNO(ENOSYS); ret ALLOW
+        program = struct.pack("HBBI" * 4, 0x20, 0, 0, 0, 0x15, 0, 1, 435, 0x06, 0, 0, 0x00050000 | 38, 0x06, 0, 0, 0x7FFF0000)
+        buffer = ctypes.create_string_buffer(program)
+        class Fprog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+        fprog = Fprog(4, ctypes.addressof(buffer))
+        if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+            raise OSError(ctypes.get_errno(), "seccomp")
+        os.execv(sys.argv[1], sys.argv[1:])
+        """;
 
     [Fact]
     public void Create_ExistingId_RuncMessage()

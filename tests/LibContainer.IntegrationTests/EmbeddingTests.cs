@@ -142,6 +142,25 @@ public sealed class EmbeddingTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     }
 
     [Fact]
+    public async Task Create_OnAHostWithCgroup2_TheInitIsBornInItsCgroup()
+    {
+        // clone3 with CLONE_INTO_CGROUP: no cgroup.procs write, so no wait for the kernel's
+        // threadgroup lock (Init/CgroupJoin). lc-init falls back to a plain clone when the kernel
+        // refuses, which works as well (Lcrun.Tests: Run_Clone3Refused_...) but would go unnoticed.
+        bool cgroup2 = File.ReadLines("/proc/self/mountinfo").Any(l => l.Contains(" - cgroup2 ", StringComparison.Ordinal));
+        var logger = new ScopeRecordingLoggerFactory();
+        var factory = new ContainerFactory(new ContainerFactoryOptions { StateRoot = StateRoot }, logger);
+
+        await using (IContainer container = await factory.RunAsync(NewId(), Spec("true"), Piped, Token))
+        {
+            await container.InitProcess.WaitForExitAsync(Token);
+        }
+
+        logger.Messages.Should().ContainSingle(m => m.Message.Contains("cloned", StringComparison.Ordinal))
+            .Which.Message.Should().EndWith($"born in its cgroup2 directory: {cgroup2}");
+    }
+
+    [Fact]
     public async Task Logging_MessagesOfAnOperation_AreScopedByContainerId()
     {
         var logger = new ScopeRecordingLoggerFactory();

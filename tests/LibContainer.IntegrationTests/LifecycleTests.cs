@@ -44,9 +44,9 @@ public sealed class LifecycleTests(RootfsFixture rootfs) : ContainerTest(rootfs)
     [Fact]
     public async Task Create_LeavesTheCallersOwnCgroupsAsTheyWere()
     {
-        // Create begins the cgroup threadgroup lock's grace period by writing this process's pid into
-        // its own cgroup (Cgroups/ThreadgroupLockWarmup): a move of nothing. This process, every
-        // thread of it, must stay where it was.
+        // The library opens the container's cgroup files (Init/CgroupJoin) and the container's
+        // process writes "0" to the v1 tasks files, which moves the writer's own thread: this
+        // process, every thread of it, must stay where it was.
         string before = File.ReadAllText("/proc/self/cgroup");
         IContainer container = await CreateAsync(Spec("true"));
         await container.StartAsync(Token);

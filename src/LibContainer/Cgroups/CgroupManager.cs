@@ -1,3 +1,4 @@
+using LibContainer.Init;
 using LibContainer.Interop;
 using LibContainer.Spec;
 using Tmds.Linux;
@@ -343,13 +344,18 @@ internal sealed class CgroupManager
         return newline < 0 ? trimmed : trimmed[..newline];
     }
 
-    /// <summary>Puts a process into the container's cgroup in every hierarchy.</summary>
-    public void AddProcess(int pid)
+    /// <summary>How a new process enters these cgroups by itself (the unified directory, then the v1 ones).</summary>
+    public CgroupJoin Join => new(UnifiedDirectory, [.. Directories.Where(d => d != UnifiedDirectory)]);
+
+    /// <summary>
+    /// Puts a process into the unified cgroup by a cgroup.procs write, for a process the kernel would
+    /// not clone into it (<see cref="CgroupJoin"/>). The write waits for the kernel's threadgroup lock.
+    /// </summary>
+    public void AddToUnified(int pid)
     {
-        string value = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (string directory in Directories)
+        if (UnifiedDirectory is { } unified)
         {
-            CgroupFiles.Write(directory, "cgroup.procs", value);
+            CgroupFiles.Write(unified, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

@@ -52,4 +52,5 @@ internal enum InitOp : uint
     ReopenDevNull = 44,
     LoopbackUp = 45,
     ParentDeathSignal = 46,
+    JoinCgroup = 47,
 }

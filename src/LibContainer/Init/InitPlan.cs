@@ -16,7 +16,7 @@ namespace LibContainer.Init;
 public sealed class InitPlan
 {
     internal const uint Magic = 0x4E49434C; // "LCIN"
-    internal const uint ProtocolVersion = 1;
+    internal const uint ProtocolVersion = 2;
     internal const int MaxSteps = 1024;
     internal const int MaxBytes = 1 << 20;
 

@@ -20,8 +20,12 @@ internal enum InitMessageType : uint
     Seccomp = 7,
 }
 
-/// <summary>One message of the init: 16 bytes, and for <see cref="InitMessageType.Console"/> the pty master.</summary>
-internal readonly record struct InitMessage(InitMessageType Type, int Step, int Value, SafeFd? Fd);
+/// <summary>
+/// One message of the init: 16 bytes, and for <see cref="InitMessageType.Console"/> the pty master.
+/// <see cref="Detail"/> of <see cref="InitMessageType.Pid"/>: 1 when the process was born in the
+/// unified cgroup (<see cref="CgroupJoin"/>).
+/// </summary>
+internal readonly record struct InitMessage(InitMessageType Type, int Step, int Value, SafeFd? Fd, int Detail = 0);
 
 /// <summary>
 /// One run of the native init, for create and for exec alike: spawn it with the stdio, extra files,
@@ -66,12 +70,16 @@ internal sealed class InitSession : IDisposable
     /// <summary>The fd number of the exec fifo in the init.</summary>
     public static int FifoFd(int extraFiles) => 4 + extraFiles;
 
+    /// <summary>The fd number of the <paramref name="index"/>th file of a <see cref="CgroupJoin"/> in the init.</summary>
+    public static int CgroupFd(int extraFiles, int index) => 5 + extraFiles + index;
+
     /// <summary>
     /// Spawns lc-init: fds 0-2 from <paramref name="stdio"/>, the extra files from 3 on, then the
-    /// socket, then (for create) the exec fifo. Every other fd stays behind (close-on-exec).
+    /// socket, then (for create) the exec fifo, then the <see cref="CgroupJoin"/>'s files. Every
+    /// other fd stays behind (close-on-exec).
     /// </summary>
     public static InitSession Spawn(string initPath, string id, InitPlan plan, IReadOnlyList<(SafeFd Fd, int Target)> stdio,
-        IReadOnlyList<SafeHandle> extraFiles, SafeFd? fifo, TimeSpan synchronousWait)
+        IReadOnlyList<SafeHandle> extraFiles, SafeFd? fifo, IReadOnlyList<SafeFd> cgroupFds, TimeSpan synchronousWait)
     {
         (SafeFd parent, SafeFd child) = Sys.SocketPair();
         using (child)
@@ -89,6 +97,10 @@ internal sealed class InitSession : IDisposable
                 if (fifo is not null)
                 {
                     fds.Add((fifo, FifoFd(extraFiles.Count)));
+                }
+                for (int i = 0; i < cgroupFds.Count; i++)
+                {
+                    fds.Add((cgroupFds[i], CgroupFd(extraFiles.Count, i)));
                 }
                 // The sealed copy of lc-init is executed as /proc/self/fd/N with N above every fd placed
                 // here (lc-init makes it close-on-exec with everything above the socket).
@@ -197,7 +209,7 @@ internal sealed class InitSession : IDisposable
                 fd?.Dispose();
                 throw Failure(_id, Plan, step, value, detail);
             }
-            return new InitMessage(type, step, value, fd);
+            return new InitMessage(type, step, value, fd, detail);
         }
     }
 

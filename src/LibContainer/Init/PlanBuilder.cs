@@ -52,7 +52,8 @@ internal sealed class PlanBuilder
     /// <summary>
     /// The plan of an exec: join every namespace of the running container (through its init's
     /// /proc/pid/ns files: user first, mount last), clone into them (the pid namespace takes the
-    /// child), wait while the library puts it into the cgroups, then the process's own settings.
+    /// child) and into the container's cgroups, wait for the library's go, then the process's own
+    /// settings.
     /// </summary>
     public static InitPlan BuildExec(RuntimeSpec container, Process process, int initPid, PlanContext context)
     {
@@ -67,8 +68,8 @@ internal sealed class PlanBuilder
             string path = $"/proc/{initPid}/ns/{type.ToProcName()}";
             builder.Add(new InitStep(InitOp.SetNs, $"join the container's {ns.Type} namespace {path}") { A = (long)type, Strings = [Str(path)], Path = path });
         }
-        builder.Add(new InitStep(InitOp.Clone, "clone the process into the container's namespaces"));
-        builder.Add(new InitStep(InitOp.WaitGo, "wait for the library (cgroups)"));
+        builder.AddClone("clone the process into the container's namespaces", 0);
+        builder.Add(new InitStep(InitOp.WaitGo, "wait for the library"));
         if (process.Terminal)
         {
             builder.AddConsole(process);
@@ -168,8 +169,8 @@ internal sealed class PlanBuilder
                 });
             }
         }
-        Add(new InitStep(InitOp.Clone, $"clone the container process{DescribeCloneFlags(cloneFlags)}") { A = cloneFlags });
-        Add(new InitStep(InitOp.WaitGo, "wait for the library (uid/gid maps, cgroups)"));
+        AddClone($"clone the container process{DescribeCloneFlags(cloneFlags)}", cloneFlags);
+        Add(new InitStep(InitOp.WaitGo, "wait for the library (uid/gid maps)"));
         if (HasNewNamespace(LinuxNamespaceType.User))
         {
             // Until now the child was the host's root, which the new namespace does not map.
@@ -194,6 +195,38 @@ internal sealed class PlanBuilder
         LinuxNamespaceType.Time, LinuxNamespaceType.Mount, LinuxNamespaceType.Cgroup, LinuxNamespaceType.Uts,
         LinuxNamespaceType.Ipc, LinuxNamespaceType.User, LinuxNamespaceType.Pid, LinuxNamespaceType.Network,
     ];
+
+    /// <summary>
+    /// The clone, into the unified cgroup when the container has one, then the process's own moves
+    /// into its v1 cgroups (<see cref="CgroupJoin"/>): before anything else it does, as the limits
+    /// were written before the spawn.
+    /// </summary>
+    private void AddClone(string text, long cloneFlags)
+    {
+        CgroupJoin? join = _context.CgroupJoin;
+        int index = 0;
+        if (join?.UnifiedDirectory is { } unified)
+        {
+            Add(new InitStep(InitOp.Clone, $"{text}, born in cgroup {unified}", "linux.cgroupsPath")
+            {
+                A = cloneFlags,
+                B = InitSession.CgroupFd(_context.ExtraFiles, index++),
+                Path = unified,
+            });
+        }
+        else
+        {
+            Add(new InitStep(InitOp.Clone, text) { A = cloneFlags });
+        }
+        foreach (string directory in join?.V1Directories ?? [])
+        {
+            Add(new InitStep(InitOp.JoinCgroup, $"join cgroup {directory} (\"0\" to its {CgroupJoin.TasksFile})", "linux.cgroupsPath")
+            {
+                A = InitSession.CgroupFd(_context.ExtraFiles, index++),
+                Path = directory,
+            });
+        }
+    }
 
     private static string DescribeCloneFlags(long flags)
     {

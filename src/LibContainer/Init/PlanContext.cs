@@ -36,6 +36,9 @@ internal sealed record PlanContext
     /// <summary>The fd number of the exec fifo (O_PATH) in the init.</summary>
     public int FifoFd => InitSession.FifoFd(ExtraFiles);
 
+    /// <summary>The container's cgroups, for the new process to enter by itself (none: rootless, or a plan only explained).</summary>
+    public CgroupJoin? CgroupJoin { get; init; }
+
     /// <summary>Set LISTEN_PID to the process's own pid at exec (socket activation of the extra files).</summary>
     public bool ListenFds { get; init; }
 

@@ -13,8 +13,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Container {ContainerId}: plan of {StepCount} steps, init {InitPath}")]
     public static partial void PlanBuilt(this ILogger logger, string containerId, int stepCount, string initPath);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Container {ContainerId}: init process {Pid} cloned")]
-    public static partial void InitCloned(this ILogger logger, string containerId, int pid);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Container {ContainerId}: init process {Pid} cloned, born in its cgroup2 directory: {BornInCgroup}")]
+    public static partial void InitCloned(this ILogger logger, string containerId, int pid, bool bornInCgroup);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Container {ContainerId} created, pid {Pid}")]
     public static partial void ContainerCreated(this ILogger logger, string containerId, int pid);

@@ -52,14 +52,19 @@ public abstract class LcrunTest : IDisposable
     /// <summary>Runs lcrun --root Root ARGS in the bundle directory; stdin is /dev/null.</summary>
     protected LcrunResult Lcrun(params string[] args) => LcrunIn(Bundle, [.. args]);
 
-    protected LcrunResult LcrunIn(string workingDirectory, string[] args, string? shellPrefix = null)
+    /// <summary>
+    /// Runs lcrun ARGS in <paramref name="workingDirectory"/>: after the shell commands
+    /// <paramref name="shellPrefix"/> (to open extra fds), under <paramref name="wrapper"/> (a
+    /// command that ends by exec'ing its arguments) when given.
+    /// </summary>
+    protected LcrunResult LcrunIn(string workingDirectory, string[] args, string? shellPrefix = null, string? wrapper = null)
     {
         string stdout = Path.Combine(Dir, $"out-{Guid.NewGuid():N}");
         string stderr = Path.Combine(Dir, $"err-{Guid.NewGuid():N}");
         // sh redirects lcrun's stdio to files and can open extra fds for --preserve-fds tests.
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = workingDirectory, UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"{shellPrefix} exec \"$0\" --root \"$LCRUN_TEST_ROOT\" \"$@\" >\"$LCRUN_TEST_OUT\" 2>\"$LCRUN_TEST_ERR\" </dev/null");
+        start.ArgumentList.Add($"{shellPrefix} exec {wrapper} \"$0\" --root \"$LCRUN_TEST_ROOT\" \"$@\" >\"$LCRUN_TEST_OUT\" 2>\"$LCRUN_TEST_ERR\" </dev/null");
         start.ArgumentList.Add(Fixture.Lcrun);
         foreach (string arg in args)
         {

@@ -36,6 +36,22 @@ public sealed class CgroupV2LiveTests(RootfsFixture rootfs) : ContainerTest(root
     }
 
     [Fact]
+    public async Task InitAndExec_InTheContainersCgroupOfEveryHierarchy()
+    {
+        // Neither is moved by a cgroup.procs write of the library: the init is born in the unified
+        // directory and writes "0" to each v1 tasks file itself (Init/CgroupJoin); so does an exec.
+        IContainer container = await RunAsync(Spec("sleep", "100"));
+        IProcess exec = await container.ExecAsync(ExecTests.ExecProcess("sleep", "100"), cancellationToken: Token);
+        List<string> directories = StateList(container, "cgroupDirectories");
+        directories.Should().HaveCountGreaterThan(1);
+
+        foreach (string directory in directories)
+        {
+            ReadProcs(directory).Should().BeEquivalentTo([container.InitProcess.Pid, exec.Pid], $"{directory} holds both, and nothing else");
+        }
+    }
+
+    [Fact]
     public async Task Destroy_RemovesEveryCgroupDirectoryItMade()
     {
         IContainer container = await RunAsync(Spec("sleep", "100"));

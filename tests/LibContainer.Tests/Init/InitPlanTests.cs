@@ -87,6 +87,7 @@ public sealed class InitPlanTests
             HostHasAppArmor = true,
             HostHasKcore = true,
             CgroupHierarchies = [new("memory", "cgroup", "memory"), new("unified", "cgroup2", "")],
+            CgroupJoin = new CgroupJoin("/sys/fs/cgroup/unified/full", ["/sys/fs/cgroup/memory/full"]),
         };
         return Build(spec, context);
     }
@@ -115,7 +116,7 @@ public sealed class InitPlanTests
         DecodedPlan decoded = Decode(buffer);
         decoded.Magic.Should().Be(0x4E49434C);
         Encoding.ASCII.GetString(buffer, 0, 4).Should().Be("LCIN");
-        decoded.Version.Should().Be(1);
+        decoded.Version.Should().Be(2);
         decoded.Count.Should().Be((uint)plan.Count);
         decoded.Length.Should().Be((uint)buffer.Length);
     }
@@ -141,7 +142,7 @@ public sealed class InitPlanTests
 
         buffer.Should().Equal(
         [
-            0x4C, 0x43, 0x49, 0x4E, 1, 0, 0, 0, 1, 0, 0, 0, 60, 0, 0, 0,
+            0x4C, 0x43, 0x49, 0x4E, 2, 0, 0, 0, 1, 0, 0, 0, 60, 0, 0, 0,
             5, 0, 0, 0, 2, 0, 0, 0,
             0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
             8, 7, 6, 5, 4, 3, 2, 1,

@@ -588,6 +588,49 @@ public sealed class PlanBuilderTests
     }
 
     [Fact]
+    public void Build_WithCgroups_BornInTheUnifiedOneThenJoinsEachV1HierarchyBeforeGo()
+    {
+        var join = new CgroupJoin("/sys/fs/cgroup/unified/web", ["/sys/fs/cgroup/memory/web", "/sys/fs/cgroup/pids/web"]);
+        RuntimeSpec spec = DefaultSpec();
+
+        InitPlan plan = Build(spec, Context() with { ExtraFiles = 2, CgroupJoin = join });
+
+        // fds after stdio (0-2), the two extra files (3, 4), the socket (5) and the fifo (6).
+        plan.Steps.Take(4).Select(s => s.Op).Should().Equal(InitOp.Clone, InitOp.JoinCgroup, InitOp.JoinCgroup, InitOp.WaitGo);
+        plan.Steps[0].B.Should().Be(7, "the unified directory, the first of the join's files");
+        plan.Steps[0].A.Should().Be(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS);
+        plan.Steps[1].A.Should().Be(8);
+        plan.Steps[2].A.Should().Be(9);
+        plan.Steps[2].Path.Should().Be("/sys/fs/cgroup/pids/web");
+        plan.Describe(2).Should().Be("join cgroup /sys/fs/cgroup/pids/web (\"0\" to its tasks) [linux.cgroupsPath]");
+        join.Files.Should().Equal("/sys/fs/cgroup/unified/web", "/sys/fs/cgroup/memory/web/tasks", "/sys/fs/cgroup/pids/web/tasks");
+        plan.IndexOf(s => s.Op == InitOp.Unshare && s.A == CLONE_NEWCGROUP).Should().BeGreaterThan(3, "the cgroup namespace is rooted at the joined cgroups");
+    }
+
+    [Fact]
+    public void Build_WithoutCgroups_PlainClone()
+    {
+        InitPlan plan = Build(DefaultSpec());
+
+        plan.Steps[0].B.Should().Be(0, "no cgroup2 fd: the init clones without CLONE_INTO_CGROUP");
+        plan.Of(InitOp.JoinCgroup).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void BuildExec_WithV1CgroupsOnly_JoinsThemAfterTheClone()
+    {
+        var join = new CgroupJoin(null, ["/sys/fs/cgroup/cpu,cpuacct/web"]);
+
+        InitPlan plan = PlanBuilder.BuildExec(DefaultSpec(), new Process { Args = ["ps"], Cwd = "/", User = new User { Uid = 0, Gid = 0 } }, 4242, Context() with { CgroupJoin = join });
+
+        int clone = plan.IndexOf(InitOp.Clone);
+        plan.Steps[clone].B.Should().Be(0);
+        plan.Steps[clone + 1].Op.Should().Be(InitOp.JoinCgroup);
+        plan.Steps[clone + 1].A.Should().Be(5, "the first of the join's files: no fifo for an exec, its number stays free");
+        plan.Steps[clone + 2].Op.Should().Be(InitOp.WaitGo);
+    }
+
+    [Fact]
     public void Build_DefaultContext_WaitsOnFd4()
     {
         InitPlan plan = Build(DefaultSpec());
@@ -755,7 +798,7 @@ public sealed class PlanBuilderTests
         lines.Should().HaveCount(plan.Count + 1);
         lines[^1].Should().BeEmpty("the text ends with a newline");
         lines[0].Should().Be(" 0  clone the container process into new mount, uts, ipc, pid, network namespaces");
-        lines[1].Should().Be(" 1  wait for the library (uid/gid maps, cgroups)");
+        lines[1].Should().Be(" 1  wait for the library (uid/gid maps)");
         lines[3].Should().Be(" 3  bring up lo in the new network namespace (as runc and crun)    [linux.namespaces]");
         lines[5].Should().Be(" 5  bind-mount the root /some/rootfs on itself    [root.path]");
         lines.Should().Contain(l => l.EndsWith("  sethostname libcontainer    [hostname]", StringComparison.Ordinal));
