@@ -8,9 +8,11 @@ program's threads and of what they start: lc-init ("lc:[0:PARENT]"), the contain
 ("lc:[1:CHILD]", then /bin/true). ftrace records no file names, so the steps are found by what
 happens in which process, in order (see Container.Create.cs and src/LibContainer.Native/):
 
-  library  read "run" (stdin) ... mkdir(state dir) ... clone3 (posix_spawn of lc-init) ... send(plan)
-  lc-init  exec ... recvfrom(plan) ... clone(new namespaces) ... sendto(pid) ... exit
-  library  recvmsg(pid) ... mkdir x N (cgroups) ... writes ... send(GO)
+  library  read "run" (stdin) ... mkdir(state dir) ... mkdir x N (cgroups) ... writes ... opens
+           (the cgroup join's files) ... clone3 (posix_spawn of lc-init) ... send(plan)
+  lc-init  exec ... recvfrom(plan) ... clone3(new namespaces, into the cgroup) ... sendto(pid) ... exit
+  child    write("0") x v1 hierarchies (joins its cgroups) ... recvfrom(GO)
+  library  recvmsg(pid) ... send(GO)
   child    recvfrom(GO) ... unshare(cgroup) ... mount ... pivot_root ... sendto(READY) ... open(fifo)
   library  recvmsg(READY) ... [CreateAsync returns] ... [StartAsync] open(fifo)
   child    open(fifo) returns ... exec /bin/true ... exit
@@ -109,24 +111,26 @@ def analyze(run):
     t["run"] = asked.ts + asked.dur if asked is not None else run[0].ts  # the read began before tracing did: the marker
     t["state dir"] = L(sysc("mkdir"), t["run"]).ts
     t["spawn"] = fork_init.ts
+    mkdirs = [e for e in run if e.tid in lib and e.kind == "sys" and e.name == "mkdir" and t["state dir"] < e.ts < t["spawn"]]
+    t["cgroup mkdirs"] = mkdirs[0].ts
+    t["cgroups made"] = mkdirs[-1].ts + mkdirs[-1].dur
     t["lc-init exec'd"] = exec_init.ts
     plan = L(lambda e: e.kind == "sys" and e.name in ("sendto", "sendmsg") and (e.ret or 0) > 16, t["spawn"])
     t["plan sent"] = plan.ts
     recv_plan = I(sysc("recvfrom"), t["lc-init exec'd"])
     t["plan read"] = recv_plan.ts + recv_plan.dur
-    clone = I(sysc("clone"), t["plan read"])
+    clone = I(lambda e: e.kind == "sys" and e.name in ("clone", "clone3"), t["plan read"])
     t["clone"] = clone.ts
     t["cloned"] = clone.ts + clone.dur
     pid_sent = I(sysc("sendto"), t["cloned"])
     pid_recv = L(lambda e: e.kind == "sys" and e.name in ("recvmsg", "recvfrom") and e.ret == 16, pid_sent.ts)
     t["pid received"] = pid_recv.ts + pid_recv.dur
     go = L(lambda e: e.kind == "sys" and e.name in ("sendto", "sendmsg") and e.ret == 16, t["pid received"])
-    mkdirs = [e for e in run if e.tid in lib and e.kind == "sys" and e.name == "mkdir" and t["pid received"] <= e.ts < go.ts]
-    t["cgroup mkdirs"] = mkdirs[0].ts
-    t["cgroups made"] = mkdirs[-1].ts + mkdirs[-1].dur
     t["go sent"] = go.ts
     go_recv = C(sysc("recvfrom"), t["cloned"])
     t["go received"] = go_recv.ts + go_recv.dur
+    joins = [e for e in run if e.tid == child and e.kind == "sys" and e.name == "write" and e.ret == 1 and e.ts < go_recv.ts]
+    t["joined"] = joins[-1].ts + joins[-1].dur if joins else t["cloned"]
     pivot = C(sysc("pivot_root"), t["go received"])
     t["pivot_root"] = pivot.ts
     ready = C(sysc("sendto"), t["pivot_root"])
@@ -152,14 +156,15 @@ def analyze(run):
 STEPS = [
     # (name, from, to, whose calls are counted, what it is)
     ("compile (validate, plan)", "run", "state dir", "library", "spec validation, plan, /proc/self/mountinfo"),
-    ("state dir, config.json, state.json, fifo", "state dir", "spawn", "library", "mkdir, flock, 2 atomic writes, mkfifo, /dev/null x3, socketpair"),
+    ("state dir, config.json, state.json", "state dir", "cgroup mkdirs", "library", "mkdir, flock, 2 atomic writes"),
+    ("cgroup mkdir in every hierarchy", "cgroup mkdirs", "cgroups made", "library", "stat + mkdir per hierarchy"),
+    ("cgroup writes, fifo, join files opened", "cgroups made", "spawn", "library", "cpuset inherit, devices rules, mkfifo, /dev/null x3, socketpair, the cgroup join's opens"),
     ("spawn lc-init (posix_spawn)", "spawn", "lc-init exec'd", "lc-init", "vfork, dup2, execve of the sealed lc-init copy"),
     ("lc-init start-up, plan read", "lc-init exec'd", "plan read", "lc-init", "static binary start, close_range, recv of the plan"),
-    ("plan decoded, clone into new namespaces", "plan read", "cloned", "lc-init", "clone(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET)"),
+    ("plan decoded, clone into new namespaces and the cgroup", "plan read", "cloned", "lc-init", "clone3(NEWNS|NEWUTS|NEWIPC|NEWPID|NEWNET|INTO_CGROUP)"),
+    ("(beside:) the child joins its v1 cgroups", "cloned", "joined", "container", "write(\"0\") to each v1 tasks file"),
     ("pid back to the library", "cloned", "pid received", "library", "sendto, lc-init exits, epoll wake-up, thread-pool hop"),
-    ("pid recorded", "pid received", "cgroup mkdirs", "library", "/proc/<pid>/stat, pidfd, state.json"),
-    ("cgroup mkdir in every hierarchy", "cgroup mkdirs", "cgroups made", "library", "stat + mkdir per hierarchy"),
-    ("cgroup writes, state.json", "cgroups made", "go sent", "library", "cpuset inherit, state.json, devices rules, cgroup.procs x hierarchies"),
+    ("pid to go", "pid received", "go sent", "library", "/proc/<pid>/stat, pidfd"),
     ("go to the container", "go sent", "go received", "container", "wake-up of the waiting child"),
     ("rootfs: mounts, devices, links up to pivot_root", "go received", "pivot_root", "container", "unshare(cgroup), mounts, mknod, symlinks"),
     ("pivot_root to ready", "pivot_root", "ready sent", "container", "pivot, masked and read-only paths, remount ro, creds"),
@@ -211,7 +216,7 @@ def main():
     print(f"| **total (read of run to answer)** | **{statistics.median(totals):.2f}** | | | |")
 
     # The cgroup directories one by one, in the order the library makes and removes them.
-    for call, a, b in (("mkdir", "cgroup mkdirs", "go sent"), ("rmdir", "first rmdir", "state dir removed")):
+    for call, a, b in (("mkdir", "cgroup mkdirs", "cgroups made"), ("rmdir", "first rmdir", "state dir removed")):
         per_index = defaultdict(list)
         for t, roles, run in results:
             calls = [e for e in run if e.kind == "sys" and e.tid in roles["library"] and e.name == call and t[a] <= e.ts <= t[b]]
