@@ -67,9 +67,10 @@ internal static class ContainerEndpoints
         {
             throw ApiException.BadRequest("Config cannot be empty in order to create a container");
         }
-        ContainerEntry entry = await containers.CreateAsync(context.Request.Query["name"], request, context.RequestAborted);
+        var warnings = new List<string>();
+        ContainerEntry entry = await containers.CreateAsync(context.Request.Query["name"], request, context.RequestAborted, warnings);
         context.Response.StatusCode = StatusCodes.Status201Created;
-        await context.Response.WriteAsJsonAsync(new ContainerCreateResponse(entry.Record.Id, []), ContainerJsonContext.Default.ContainerCreateResponse, contentType: "application/json", context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new ContainerCreateResponse(entry.Record.Id, warnings), ContainerJsonContext.Default.ContainerCreateResponse, contentType: "application/json", context.RequestAborted);
     }
 
     private static async Task Start(HttpContext context, string id, ContainerService containers)

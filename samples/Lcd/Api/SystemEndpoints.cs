@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using Lcd.Containers;
 using Lcd.Daemon;
 
 namespace Lcd.Api;
@@ -58,7 +59,7 @@ internal static class SystemEndpoints
     private static InfoResponse Info(DaemonOptions options, EngineIdentity identity)
     {
         static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
-        bool swap = Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || Exists("/sys/fs/cgroup/unified/memory.swap.max");
+        bool swap = HostLimits.SwapLimit;
         bool forwarding = File.Exists("/proc/sys/net/ipv4/ip_forward") && File.ReadAllText("/proc/sys/net/ipv4/ip_forward").Trim() == "1";
         bool v1 = Directory.Exists("/sys/fs/cgroup/memory") || Directory.Exists("/sys/fs/cgroup/cpu");
         var warnings = new List<string>();

@@ -15,8 +15,11 @@ public sealed partial class ContainerService
         "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
     ];
 
-    /// <summary>docker create: the record and the root filesystem; the library's container is made at start, as dockerd makes it.</summary>
-    public async Task<ContainerEntry> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// docker create: the record and the root filesystem; the library's container is made at start, as
+    /// dockerd makes it. <paramref name="warnings"/> gets what dockerd would warn of (the create response's Warnings).
+    /// </summary>
+    public async Task<ContainerEntry> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken, List<string>? warnings = null)
     {
         if (string.IsNullOrEmpty(request.Image))
         {
@@ -31,6 +34,7 @@ public sealed partial class ContainerService
         {
             host.MemorySwap = host.Memory * 2; // dockerd's adaptContainerSettings: swap as much as the limit again
         }
+        HostLimits.DropUnsupportedSwap(host, HostLimits.SwapLimit, warnings ?? []);
         ValidateSettings(request, host); // as dockerd: the settings before the image
         ImageRecord image = Images.Find(request.Image) ?? throw ApiException.NotFound($"No such image: {request.Image}");
         ValidateRestartPolicy(host);

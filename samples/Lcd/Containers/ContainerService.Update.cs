@@ -17,6 +17,8 @@ public sealed partial class ContainerService
     public async Task<List<string>> UpdateAsync(string reference, ContainerUpdateRequest update, CancellationToken cancellationToken)
     {
         ValidateUpdate(update);
+        var warnings = new List<string>();
+        HostLimits.DropUnsupportedSwap(update, HostLimits.SwapLimit, warnings);
         ContainerEntry entry = Get(reference);
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -48,7 +50,7 @@ public sealed partial class ContainerService
             await SaveAsync(entry, CancellationToken.None).ConfigureAwait(false);
             Log.ContainerUpdated(_logger, id);
             Publish(entry, "update");
-            return [];
+            return warnings;
         }
         finally
         {

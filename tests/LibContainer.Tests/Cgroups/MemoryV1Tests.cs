@@ -147,6 +147,29 @@ public sealed class MemoryV1Tests : IDisposable
     }
 
     [Fact]
+    public void Apply_UnlimitedSwapWithoutSwapAccounting_WritesOnlyTheLimit()
+    {
+        // A kernel without swap accounting (swapaccount=0) has no memsw file; an unlimited swap already
+        // holds there, as dockerd's "Memory limited without swap" assumes.
+        using var cgroup = new FakeCgroup(("memory.limit_in_bytes", Unlimited), ("memory.soft_limit_in_bytes", Unlimited));
+
+        _memory.Apply(cgroup.Path, Resources(new LinuxMemory { Limit = 104857600, Swap = -1 }));
+
+        cgroup.Changed().Should().Equal(new Dictionary<string, string> { ["memory.limit_in_bytes"] = "104857600" });
+        File.Exists(Path.Combine(cgroup.Path, "memory.memsw.limit_in_bytes")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Apply_LimitedSwapWithoutSwapAccounting_FailsNamingTheFile()
+    {
+        using var cgroup = new FakeCgroup(("memory.limit_in_bytes", Unlimited));
+
+        Action apply = () => _memory.Apply(cgroup.Path, Resources(new LinuxMemory { Limit = 104857600, Swap = 209715200 }));
+
+        apply.Should().Throw<Exception>().WithMessage("*memory.memsw.limit_in_bytes*");
+    }
+
+    [Fact]
     public void Apply_BothUnlimited_WritesMemswFirst()
     {
         _cgroup.With("memory.limit_in_bytes", "104857600\n").Refusing("memory.memsw.limit_in_bytes");

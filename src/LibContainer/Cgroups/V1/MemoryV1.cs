@@ -108,9 +108,15 @@ internal sealed class MemoryV1 : ICgroupController
             CheckUsage(directory, UsageFile, limit);
         }
         // An unlimited memory with swap left unset means both unlimited, when the kernel accounts swap.
-        if (limit == -1 && swap == 0 && File.Exists(Path.Combine(directory, SwapFile)))
+        // Without swap accounting there is no memsw file: an unlimited swap already holds (as on v2).
+        bool swapAccounted = Path.Exists(Path.Combine(directory, SwapFile));
+        if (limit == -1 && swap == 0 && swapAccounted)
         {
             swap = -1;
+        }
+        else if (swap == -1 && !swapAccounted)
+        {
+            swap = 0;
         }
         // The kernel keeps limit <= memsw at every step: raising writes memsw first, lowering the limit first.
         if (limit != 0 && swap != 0 && (swap == -1 || CgroupFiles.ReadUInt64(directory, LimitFile) < (ulong)swap))
