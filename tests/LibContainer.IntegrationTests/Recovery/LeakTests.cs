@@ -66,7 +66,8 @@ public sealed class LeakTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         Require.File("/usr/bin/nsenter", "apt-get install -y util-linux");
         IContainer container = await RunAsync(Spec("sleep", "1000"));
         using var holder = System.Diagnostics.Process.Start("/usr/bin/nsenter", ["-t", container.InitProcess.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-p", "--", "/bin/sleep", "1000"]);
-        await Task.Delay(300, Token); // nsenter has forked its child into the namespace
+        // nsenter forks its child into the namespace: wait until it has (a fixed delay lost the race on a loaded machine).
+        await WaitUntilAsync(() => File.ReadAllText($"/proc/{holder.Id}/task/{holder.Id}/children").Trim().Length > 0);
         holder.Refresh();
         Sys.Kill(holder.Id, (int)Signal.Stop);
         TimeSpan saved = Container.DestroyTimeout;
