@@ -146,6 +146,18 @@ public sealed class BadSpecTests(RootfsFixture rootfs) : ContainerTest(rootfs)
         error.Message.Should().Contain("cpu.rt_runtime_us");
     }
 
+    [Fact]
+    public async Task Create_CgroupsPathTheKernelRefuses_ErrorNamesFieldAndErrno()
+    {
+        // cgroupfs refuses a name with a newline (it would make /proc/<pid>/cgroup unparsable): EINVAL.
+        RuntimeSpec spec = Spec("true");
+        spec.Linux!.CgroupsPath = "/lc-it\nbad";
+
+        var error = await ShouldFailCleanlyAsync<ContainerException>(spec);
+
+        error.Message.Should().StartWith("linux.cgroupsPath: mkdir /sys/fs/cgroup/").And.Contain("(errno 22)");
+    }
+
     private static ulong HardNofile()
     {
         string limits = File.ReadAllText("/proc/self/limits");

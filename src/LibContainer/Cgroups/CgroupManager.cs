@@ -71,12 +71,43 @@ internal sealed class CgroupManager
     /// <summary>
     /// The cgroup path of a spec as runc resolves it: an absolute linux.cgroupsPath as it is; a
     /// relative one below this process's own cgroup in each hierarchy; none: the container id,
-    /// relative.
+    /// relative. ".." cannot climb above the root (runc's CleanPath): "/../../../../tmp/x" is the
+    /// cgroup /tmp/x in each hierarchy, never a directory outside the cgroup file systems.
     /// </summary>
     public static string ResolvePath(string? cgroupsPath, string id, CgroupHierarchyMount hierarchy)
     {
-        string path = string.IsNullOrEmpty(cgroupsPath) ? id : cgroupsPath;
-        return path.StartsWith('/') ? path : $"{hierarchy.OwnPath.TrimEnd('/')}/{path}";
+        string path = CleanPath(string.IsNullOrEmpty(cgroupsPath) ? id : cgroupsPath);
+        if (path.StartsWith('/'))
+        {
+            return path;
+        }
+        string own = hierarchy.OwnPath.TrimEnd('/');
+        return path.Length == 0 ? (own.Length == 0 ? "/" : own) : $"{own}/{path}";
+    }
+
+    /// <summary>
+    /// A path with "." and ".." resolved lexically, ".." at the top dropped (as against "/"), empty
+    /// components gone; absolute stays absolute ("/" at the least), relative stays relative.
+    /// </summary>
+    internal static string CleanPath(string path)
+    {
+        var parts = new List<string>();
+        foreach (string part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+            }
+            else if (part != ".")
+            {
+                parts.Add(part);
+            }
+        }
+        string joined = string.Join('/', parts);
+        return path.StartsWith('/') ? "/" + joined : joined;
     }
 
     /// <summary>The manager of a new container (nothing is created yet).</summary>
@@ -217,7 +248,15 @@ internal sealed class CgroupManager
         }
         while (missing.TryPop(out string? d))
         {
-            System.IO.Directory.CreateDirectory(d);
+            int errno = Sys.Mkdir(d, Convert.ToUInt32("755", 8));
+            if (errno == LibC.EEXIST)
+            {
+                continue; // made meanwhile by someone else: not ours to remove
+            }
+            if (errno != 0)
+            {
+                throw new ContainerException($"linux.cgroupsPath: mkdir {d} failed: {SyscallException.Describe(errno)}.", new SyscallException("mkdir", errno, d));
+            }
             created.Add(d);
             CrashPoint.Hit("create.cgroup-mkdir");
         }

@@ -237,6 +237,16 @@ internal static unsafe partial class Sys
         }
     }
 
+    /// <summary>mkdir(2): 0, or the errno.</summary>
+    internal static int Mkdir(string path, uint mode)
+    {
+        byte[] p = CString(path);
+        fixed (byte* ptr = p)
+        {
+            return LibC.mkdir(ptr, (mode_t)mode) == 0 ? 0 : Errno;
+        }
+    }
+
     /// <summary>rmdir(2): 0, or the errno (a cgroup directory answers EBUSY while it has processes).</summary>
     internal static int Rmdir(string path)
     {

@@ -96,6 +96,48 @@ public sealed class CgroupV2LiveTests(RootfsFixture rootfs) : ContainerTest(root
     }
 
     [Fact]
+    public async Task CgroupsPath_ClimbingOutWithDotDot_StaysInsideEachHierarchy()
+    {
+        // runc's CleanPath: ".." stops at each hierarchy's root. Before, the library joined the path to
+        // the mount point as it was and made (as root) directories outside the cgroup file systems.
+        string name = $"lc-it-{Guid.NewGuid():N}";
+        string outside = Path.Combine(Path.GetTempPath(), name);
+        RuntimeSpec spec = Spec("sleep", "100");
+        spec.Linux!.CgroupsPath = $"/../../../../../..{outside}/web";
+        try
+        {
+            IContainer container = await RunAsync(spec);
+
+            Directory.Exists(outside).Should().BeFalse("nothing is made outside /sys/fs/cgroup");
+            List<string> directories = StateList(container, "cgroupDirectories");
+            directories.Should().Contain($"/sys/fs/cgroup/pids{outside}/web").And.OnlyContain(d => d.StartsWith("/sys/fs/cgroup/", StringComparison.Ordinal));
+            File.ReadAllText($"/proc/{container.InitProcess.Pid}/cgroup").Should().Contain($"pids:{outside}/web");
+
+            await container.DestroyAsync(Token);
+
+            directories.Should().OnlyContain(d => !Directory.Exists(d));
+        }
+        finally
+        {
+            // What a failed run may have left, deepest first; the temp directory's own cgroup only if empty.
+            foreach (string hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
+            {
+                foreach (string d in new[] { hierarchy + outside + "/web", hierarchy + outside, hierarchy + Path.GetDirectoryName(outside) }.Where(Directory.Exists))
+                {
+                    try
+                    {
+                        Directory.Delete(d);
+                    }
+                    catch (IOException)
+                    {
+                        // not empty: another test's
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task HugepageLimit_WrittenThroughTheVersionThatServesHugetlb()
     {
         RuntimeSpec spec = Spec("sleep", "100");

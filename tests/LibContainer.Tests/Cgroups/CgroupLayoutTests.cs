@@ -93,6 +93,11 @@ public sealed class CgroupLayoutTests
     [InlineData("", "web", "/process_api/abc/web")]
     [InlineData("pods/web", "web", "/process_api/abc/pods/web")]
     [InlineData("/machine/web", "web", "/machine/web")]
+    [InlineData("/../../../../tmp/x", "web", "/tmp/x")] // runc's CleanPath: never above the hierarchy's root
+    [InlineData("../../../x", "web", "/process_api/abc/x")]
+    [InlineData("a/./b/../c//", "web", "/process_api/abc/a/c")]
+    [InlineData("/a/../..", "web", "/")]
+    [InlineData("..", "web", "/process_api/abc")]
     public void ResolvePath_AsRunc_AbsoluteRelativeOrId(string? cgroupsPath, string id, string expected)
     {
         CgroupLayout layout = CgroupLayout.Parse(s_hybridMounts, s_hybridOwn);
