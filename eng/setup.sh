@@ -7,11 +7,12 @@
 # and apache2-utils (htpasswd) are the graph driver's test peers (archives and a registry made by other tools);
 # iproute2 (ip: the network driver deletes bridges), procps (ps: lcd's docker top) and curl (the README's
 # daemon walk-through, run as a test), absent from minimal images; libcap2-bin: setcap/getcap, which give
-# and read the file capability the graph driver's tests commit, save and load.
+# and read the file capability the graph driver's tests commit, save and load; python3: the seccomp
+# wrapper of lcrun's clone3-refused test (tests/Lcrun.Tests), absent from minimal images.
 # Safe to run again: it installs only what is missing. The .NET SDK must already be on PATH.
 set -euo pipefail
 
-packages=(gcc libc6-dev musl-tools busybox-static libseccomp2 containernetworking-plugins iptables iproute2 procps curl skopeo umoci docker-registry apache2-utils libcap2-bin "$@")
+packages=(gcc libc6-dev musl-tools busybox-static libseccomp2 containernetworking-plugins iptables iproute2 procps curl skopeo umoci docker-registry apache2-utils libcap2-bin python3 "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
