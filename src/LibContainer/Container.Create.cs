@@ -41,7 +41,8 @@ internal sealed partial class Container
         ContainerId.Validate(id);
         // Rootless: the cgroup hierarchies belong to root; the container goes without its own cgroups.
         CgroupManager? cgroups = Rootless.IsRoot ? CgroupManager.ForNewContainer(CgroupHost.Layout, spec.Linux?.CgroupsPath, id) : null;
-        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id, cgroups?.Join);
+        CgroupJoin? join = cgroups?.Join; // numbers the plan's steps and fds, and opened at the spawn
+        (InitPlan plan, string? bundle, string rootfs) = Compile(spec, options, id, join);
         logger.PlanBuilt(id, plan.Count, initPath);
         LogWarnings(logger, id, plan);
         bool terminal = spec.Process?.Terminal == true;
@@ -87,7 +88,7 @@ internal sealed partial class Container
                 startReader = Sys.Open(dir.FifoPath, LibC.O_RDONLY | LibC.O_NONBLOCK);
             }
             stdio = ProcessStdio.Create(options.Stdin, options.Stdout, options.Stderr, terminal, options);
-            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, cgroups?.Join, synchronousWait);
+            using InitSession init = SpawnInit(initPath, id, plan, stdio, options.ExtraFiles, dir.FifoPath, join, synchronousWait);
             CrashPoint.Hit("create.spawn");
             await init.SendPlanAsync(cancellationToken).ConfigureAwait(false);
 

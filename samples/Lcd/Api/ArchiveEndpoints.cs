@@ -69,7 +69,7 @@ internal static partial class ArchiveEndpoints
         {
             throw ApiException.BadRequest("tag: a tag needs a repository (repo)");
         }
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = ContainerEndpoints.MaxCreateBody;
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = JsonBody.MaxBytes;
         ContainerConfig? body;
         try
         {

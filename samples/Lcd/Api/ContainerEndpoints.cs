@@ -3,16 +3,12 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Lcd.Containers;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Lcd.Api;
 
 /// <summary>The /containers group: what docker create, start, run, stop, kill, wait, rm, ps, inspect and logs call (attach: AttachEndpoints).</summary>
 internal static class ContainerEndpoints
 {
-    /// <summary>A create body larger than this is refused (Docker's own bodies are a few KiB).</summary>
-    public const long MaxCreateBody = 1 << 20;
-
     public static void Map(IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup("/containers");
@@ -49,20 +45,7 @@ internal static class ContainerEndpoints
 
     private static async Task Create(HttpContext context, ContainerService containers)
     {
-        if (context.Request.ContentLength > MaxCreateBody)
-        {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes exceeds the limit of {MaxCreateBody}");
-        }
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = MaxCreateBody;
-        ContainerCreateRequest? request;
-        try
-        {
-            request = await JsonSerializer.DeserializeAsync(context.Request.Body, ContainerJsonContext.Default.ContainerCreateRequest, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.BadRequest($"invalid JSON in the request body: {ex.Message}");
-        }
+        ContainerCreateRequest? request = await JsonBody.ReadAsync(context, ContainerJsonContext.Default.ContainerCreateRequest);
         if (request is null)
         {
             throw ApiException.BadRequest("Config cannot be empty in order to create a container");

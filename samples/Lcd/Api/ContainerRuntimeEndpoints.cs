@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Lcd.Containers;
 using LibContainer;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Lcd.Api;
 
@@ -42,20 +41,7 @@ internal static class ContainerRuntimeEndpoints
     /// <summary>POST /containers/{id}/update (docker update): resources and restart policy; 200 {"Warnings": []}.</summary>
     private static async Task Update(HttpContext context, string id, ContainerService containers)
     {
-        if (context.Request.ContentLength > ContainerEndpoints.MaxCreateBody)
-        {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes exceeds the limit of {ContainerEndpoints.MaxCreateBody}");
-        }
-        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = ContainerEndpoints.MaxCreateBody;
-        ContainerUpdateRequest? update;
-        try
-        {
-            update = await JsonSerializer.DeserializeAsync(context.Request.Body, ContainerJsonContext.Default.ContainerUpdateRequest, context.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.BadRequest($"invalid JSON in the request body: {ex.Message}");
-        }
+        ContainerUpdateRequest? update = await JsonBody.ReadAsync(context, ContainerJsonContext.Default.ContainerUpdateRequest);
         List<string> warnings = await containers.UpdateAsync(id, update ?? new ContainerUpdateRequest(), context.RequestAborted);
         await context.Response.WriteAsJsonAsync(new ContainerUpdateResponse(warnings), ContainerJsonContext.Default.ContainerUpdateResponse, contentType: "application/json", context.RequestAborted);
     }

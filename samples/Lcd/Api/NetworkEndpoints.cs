@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Lcd.Containers;
 using Lcd.Network;
@@ -15,8 +14,6 @@ namespace Lcd.Api;
 /// </summary>
 internal static class NetworkEndpoints
 {
-    private const long MaxBody = 1 << 20;
-
     public static void Map(IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup("/networks");
@@ -29,22 +26,8 @@ internal static class NetworkEndpoints
         group.MapPost("/prune", Prune);
     }
 
-    internal static async Task<T> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> type)
-    {
-        if (context.Request.ContentLength > MaxBody)
-        {
-            throw new ApiException(StatusCodes.Status413PayloadTooLarge, $"request body of {context.Request.ContentLength} bytes exceeds the limit of {MaxBody}");
-        }
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = MaxBody;
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted) ?? throw ApiException.BadRequest("the request body is empty");
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.BadRequest($"invalid JSON in the request body: {ex.Message}");
-        }
-    }
+    internal static async Task<T> ReadBodyAsync<T>(HttpContext context, JsonTypeInfo<T> type) =>
+        await JsonBody.ReadAsync(context, type) ?? throw ApiException.BadRequest("the request body is empty");
 
     private static NetworkResourceJson Resource(NetworkDefinition network, ContainerService containers, IReadOnlyList<NetworkSandbox> sandboxes)
     {

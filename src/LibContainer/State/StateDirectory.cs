@@ -36,22 +36,18 @@ internal sealed class StateDirectory
     public bool Exists => Directory.Exists(Path);
 
     /// <summary>Makes the directory of a new container; an existing one means the id is taken.</summary>
-    public static unsafe StateDirectory Create(string root, string id)
+    public static StateDirectory Create(string root, string id)
     {
         Directory.CreateDirectory(root);
         var dir = new StateDirectory(root, id);
-        byte[] path = Sys.CString(dir.Path);
-        fixed (byte* p = path)
+        int errno = Sys.Mkdir(dir.Path, Convert.ToUInt32("711", 8));
+        if (errno == LibC.EEXIST)
         {
-            if (LibC.mkdir(p, (mode_t)Convert.ToUInt32("711", 8)) < 0)
-            {
-                int errno = Sys.Errno;
-                if (errno == LibC.EEXIST)
-                {
-                    throw new ContainerAlreadyExistsException(id, root);
-                }
-                throw new SyscallException("mkdir", errno, dir.Path);
-            }
+            throw new ContainerAlreadyExistsException(id, root);
+        }
+        if (errno != 0)
+        {
+            throw new SyscallException("mkdir", errno, dir.Path);
         }
         return dir;
     }
